@@ -1,0 +1,3 @@
+from syncplan.cli import main
+
+main()

@@ -1,0 +1,57 @@
+"""Calendar events: what the core hands to every output (the .ics writer, Google)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Event:
+    """One dated session, ready for a calendar.
+
+    ``uid`` depends only on the plan identity, the ISO week and the session key,
+    so editing a session's time, length or details keeps its identity.
+    """
+
+    uid: str
+    plan: str  # plan identity (from [calendar] name), shared by all its events
+    key: str  # "2026-W49/tue-lift": ISO week + session key
+    start: datetime  # aware, in the plan's zone
+    end: datetime
+    summary: str
+    description: str
+    categories: tuple[str, ...] = ()
+    reminders: tuple[int, ...] = ()  # minutes before start
+
+    @property
+    def timezone(self) -> str:
+        return self.start.tzinfo.key  # type: ignore[union-attr]
+
+    def fingerprint(self) -> str:
+        """A hash of everything syncplan writes, to tell a hand edit from our own."""
+        content = {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "tz": self.timezone,
+            "summary": self.summary,
+            "description": self.description,
+            "categories": list(self.categories),
+            "reminders": list(self.reminders),
+        }
+        blob = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def make_uid(plan: str, key: str) -> str:
+    digest = hashlib.sha256(f"{plan}\x00{key}".encode()).hexdigest()[:32]
+    return f"{digest}@syncplan"
+
+
+def google_event_id(uid: str) -> str:
+    """Deterministic Google event id: base32hex (a-v, 0-9) of a hash of the UID."""
+    raw = hashlib.sha256(uid.encode()).digest()[:20]
+    return base64.b32hexencode(raw).decode().lower().rstrip("=")
