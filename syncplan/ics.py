@@ -1,0 +1,109 @@
+"""Events -> iCalendar bytes, and the atomic write that leaves unchanged files alone."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from icalendar import Alarm, Calendar
+from icalendar import Event as VEvent
+
+from syncplan import __version__
+from syncplan.errors import InvalidInput, SyncplanError
+from syncplan.events import Event
+from syncplan.vtimezone import vtimezone
+
+PRODID = f"-//syncplan//syncplan {__version__}//EN"
+
+
+def to_ical(events: list[Event], calendar_name: str, tz: str, now: datetime) -> bytes:
+    cal = Calendar()
+    cal.add("PRODID", PRODID)
+    cal.add("VERSION", "2.0")
+    cal.add("CALSCALE", "GREGORIAN")
+    cal.add("METHOD", "PUBLISH")
+    cal.add("X-WR-CALNAME", calendar_name)
+    cal.add("X-WR-TIMEZONE", tz)
+    years = [e.start.year for e in events] or [now.year]
+    cal.add_component(vtimezone(tz, min(years), max(years) + 1))
+    stamp = now.astimezone(timezone.utc).replace(microsecond=0)
+    for event in events:
+        cal.add_component(_vevent(event, stamp))
+    return cal.to_ical()
+
+
+def _vevent(event: Event, stamp: datetime) -> VEvent:
+    ve = VEvent()
+    ve.add("UID", event.uid)
+    ve.add("DTSTAMP", stamp)
+    ve.add("DTSTART", event.start)
+    ve.add("DTEND", _unambiguous(event.end))
+    ve.add("SUMMARY", event.summary)
+    if event.description:
+        ve.add("DESCRIPTION", event.description)
+    if event.categories:
+        ve.add("CATEGORIES", list(event.categories))
+    ve.add("TRANSP", "OPAQUE")
+    for minutes in event.reminders:
+        alarm = Alarm()
+        alarm.add("ACTION", "DISPLAY")
+        alarm.add("DESCRIPTION", event.summary)
+        alarm.add("TRIGGER", timedelta(minutes=-minutes))
+        ve.add_component(alarm)
+    return ve
+
+
+def _unambiguous(moment: datetime) -> datetime:
+    """A local time in the repeated hour is written in UTC.
+
+    With a TZID, readers take the first of two equal wall times; a session that
+    ends in the second one would end before it starts.
+    """
+    if moment.fold and moment.replace(fold=0).utcoffset() != moment.utcoffset():
+        return moment.astimezone(timezone.utc)
+    return moment
+
+
+def _without_stamps(data: bytes) -> list[bytes]:
+    return [line for line in data.splitlines() if not line.startswith(b"DTSTAMP")]
+
+
+def write_ics(path: Path, data: bytes) -> bool:
+    """Write atomically; return False when only DTSTAMP would change.
+
+    Feed subscribers and file watchers then see no change at all.
+    """
+    path = Path(path)
+    try:
+        if _without_stamps(path.read_bytes()) == _without_stamps(data):
+            return False
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        raise InvalidInput(f"{path}: is a directory; give a file name for the .ics output.") from None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise SyncplanError(f"{path}: cannot write the .ics file there ({exc.strerror}).") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, _file_mode(path))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -1,0 +1,77 @@
+"""Session kinds: what each one is, how hard it is, which muscles it loads.
+
+The muscle lists follow the article's table of what running builds, and the
+strength focus lists follow its advice on what lifting should cover.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    id: str
+    title: str
+    run: bool  # a running session (as opposed to lifting or mobility)
+    hard: bool  # hard sessions are the ones that spoil lifting done after them
+    muscles: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def hill_or_sprint(self) -> bool:
+        return self.id in ("hills", "sprints")
+
+
+KINDS: dict[str, Kind] = {
+    k.id: k
+    for k in (
+        Kind("easy", "Easy run", True, False, ("calves", "core"), ("run", "jog", "recovery")),
+        Kind("long", "Long run", True, True, ("calves", "quads", "core"), ("long-run",)),
+        Kind("tempo", "Tempo run", True, True, ("calves", "hamstrings"), ("threshold",)),
+        Kind(
+            "intervals",
+            "Intervals",
+            True,
+            True,
+            ("calves", "hamstrings", "hip flexors"),
+            ("interval", "vo2", "speed"),
+        ),
+        Kind(
+            "sprints",
+            "Sprints",
+            True,
+            True,
+            ("calves", "hamstrings", "glutes", "hip flexors"),
+            ("sprint",),
+        ),
+        Kind(
+            "hills",
+            "Hill repeats",
+            True,
+            True,
+            ("calves", "hamstrings", "quads", "glutes"),
+            ("hill", "hill-repeats", "hill-sprints"),
+        ),
+        Kind("strength", "Strength", False, True, (), ("lift", "lifting", "gym", "weights")),
+        Kind("mobility", "Mobility", False, False, ("hips", "core"), ("yoga", "stretch")),
+    )
+}
+
+STRENGTH_FOCUS: dict[str, tuple[str, ...]] = {
+    "lower": ("quads", "hamstrings", "glutes", "calves"),
+    "upper": ("back", "chest", "shoulders", "arms"),
+    "full": ("quads", "hamstrings", "glutes", "calves", "back", "shoulders", "core"),
+}
+
+_BY_NAME = {name: k for k in KINDS.values() for name in (k.id, *k.aliases)}
+
+
+def find_kind(name: str) -> Kind | None:
+    return _BY_NAME.get(name.strip().lower().replace("_", "-").replace(" ", "-"))
+
+
+def muscles(kind: Kind, focus: str | None) -> tuple[str, ...]:
+    if kind.id == "strength":
+        return STRENGTH_FOCUS[focus or "full"]
+    return kind.muscles

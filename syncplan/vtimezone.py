@@ -1,0 +1,79 @@
+"""VTIMEZONE components in the usual RRULE form.
+
+icalendar can derive a VTIMEZONE from zoneinfo, but as long RDATE lists that
+vobject and ical.js (Thunderbird) misread: Europe/London events near the March
+change come out an hour early. Calendar apps all read the classic form, one
+STANDARD and one DAYLIGHT observance with a yearly RRULE, so that is what we
+write, falling back to one observance per change where no yearly rule fits.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
+from syncplan.week import offset_changes
+
+
+def vtimezone(key: str, first_year: int, last_year: int) -> Timezone:
+    """A VTIMEZONE valid for local times from ``first_year`` to ``last_year``."""
+    tz = ZoneInfo(key)
+    span_start = datetime(first_year - 1, 1, 1, tzinfo=timezone.utc)
+    span_end = datetime(last_year + 2, 1, 1, tzinfo=timezone.utc)
+    changes = offset_changes(tz, span_start, span_end, step=timedelta(days=1))
+
+    component = Timezone()
+    component.add("TZID", key)
+    if not changes:
+        offset = span_start.astimezone(tz).utcoffset()
+        component.add_component(_observance(False, datetime(1970, 1, 1), offset, offset, span_start.astimezone(tz).tzname()))
+        return component
+
+    groups: dict[tuple, list[datetime]] = {}
+    for when, before, after in changes:
+        local_after = when.astimezone(tz)
+        group = (bool(local_after.dst()), before, after, local_after.tzname())
+        groups.setdefault(group, []).append((when + before).replace(tzinfo=None))  # onset in the old offset
+
+    for (is_dst, before, after, name), onsets in groups.items():
+        rule = _yearly_rule(onsets)
+        if rule:
+            component.add_component(_observance(is_dst, onsets[0], before, after, name, rule))
+        else:
+            for onset in onsets:
+                component.add_component(_observance(is_dst, onset, before, after, name))
+    return component
+
+
+def _observance(is_dst, onset: datetime, before, after, name, rule=None):
+    part = TimezoneDaylight() if is_dst else TimezoneStandard()
+    part.add("DTSTART", onset)
+    part.add("TZOFFSETFROM", before)
+    part.add("TZOFFSETTO", after)
+    if name:
+        part.add("TZNAME", name)
+    if rule:
+        part.add("RRULE", rule)
+    return part
+
+
+def _yearly_rule(onsets: list[datetime]) -> dict | None:
+    """FREQ=YEARLY;BYMONTH=m;BYDAY=nDD when every onset follows it, once a year."""
+    first = onsets[0]
+    years = [o.year for o in onsets]
+    if years != list(range(first.year, first.year + len(onsets))):
+        return None
+    if any((o.month, o.weekday(), o.time()) != (first.month, first.weekday(), first.time()) for o in onsets):
+        return None
+    weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[first.weekday()]
+    if all(o.day + 7 > calendar.monthrange(o.year, o.month)[1] for o in onsets):
+        nth = -1
+    else:
+        ordinals = {(o.day - 1) // 7 + 1 for o in onsets}
+        if len(ordinals) != 1:
+            return None
+        nth = ordinals.pop()
+    return {"FREQ": "YEARLY", "BYMONTH": first.month, "BYDAY": f"{nth}{weekday}"}
