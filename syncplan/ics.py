@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -11,7 +9,7 @@ from icalendar import Alarm, Calendar
 from icalendar import Event as VEvent
 
 from syncplan import __version__
-from syncplan.errors import InvalidInput, SyncplanError
+from syncplan.files import atomic_write
 from syncplan.events import Event
 from syncplan.vtimezone import vtimezone
 
@@ -79,31 +77,7 @@ def write_ics(path: Path, data: bytes) -> bool:
     try:
         if _without_stamps(path.read_bytes()) == _without_stamps(data):
             return False
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError):
         pass
-    except IsADirectoryError:
-        raise InvalidInput(f"{path}: is a directory; give a file name for the .ics output.") from None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise SyncplanError(f"{path}: cannot write the .ics file there ({exc.strerror}).") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, data)
     return True
-
-
-def _file_mode(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask

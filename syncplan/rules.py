@@ -126,13 +126,14 @@ def _strength_count(week: DatedWeek):
 
 
 def _dst(week: DatedWeek):
-    for when, change in week.transitions:
-        direction = "forward" if change > timedelta(0) else "back"
+    for when, before, after in week.transitions:
+        direction = "forward" if after > before else "back"
+        old, new = (when + before).replace(tzinfo=None), (when + after).replace(tzinfo=None)
         yield Finding(
             "dst",
             "info",
-            f"clocks go {direction} {_hours(abs(change))} on {when:%a %d %b} at {when:%H:%M}; "
-            f"sessions keep their wall-clock times.",
+            f"clocks go {direction} {_hours(abs(after - before))} on {old:%a %d %b}: {old:%H:%M} becomes "
+            f"{new:%H:%M}; sessions keep their wall-clock times.",
             week.week.label,
         )
     for d in week.sessions:

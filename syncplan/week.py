@@ -106,7 +106,7 @@ class DatedWeek:
     week: IsoWeek
     timezone: str
     sessions: tuple[DatedSession, ...]
-    transitions: tuple[tuple[datetime, timedelta], ...]  # (local instant after, offset change)
+    transitions: tuple[tuple[datetime, timedelta, timedelta], ...]  # (UTC instant, offset before, after)
 
     def on_day(self, index: int) -> list[DatedSession]:
         return [d for d in self.sessions if d.session.day == index]
@@ -136,12 +136,9 @@ def _date_session(session: Session, week: IsoWeek, tz: ZoneInfo) -> DatedSession
     return DatedSession(session, start, end, shift)
 
 
-def _transitions(week: IsoWeek, tz: ZoneInfo) -> tuple[tuple[datetime, timedelta], ...]:
+def _transitions(week: IsoWeek, tz: ZoneInfo) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
     start, end = week.window(tz)
-    return tuple(
-        (when.astimezone(tz), after - before)
-        for when, before, after in offset_changes(tz, start.astimezone(timezone.utc), end.astimezone(timezone.utc))
-    )
+    return tuple(offset_changes(tz, start.astimezone(timezone.utc), end.astimezone(timezone.utc)))
 
 
 def offset_changes(
