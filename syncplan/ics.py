@@ -36,7 +36,7 @@ def _vevent(event: Event, stamp: datetime) -> VEvent:
     ve = VEvent()
     ve.add("UID", event.uid)
     ve.add("DTSTAMP", stamp)
-    ve.add("DTSTART", event.start)
+    ve.add("DTSTART", _unambiguous(event.start))
     ve.add("DTEND", _unambiguous(event.end))
     ve.add("SUMMARY", event.summary)
     if event.description:
@@ -54,12 +54,13 @@ def _vevent(event: Event, stamp: datetime) -> VEvent:
 
 
 def _unambiguous(moment: datetime) -> datetime:
-    """A local time in the repeated hour is written in UTC.
+    """A local time in the repeated hour of a fall-back day is written in UTC.
 
-    With a TZID, readers take the first of two equal wall times; a session that
-    ends in the second one would end before it starts.
+    RFC 5545 says such a time means its first occurrence, but readers differ
+    (vobject takes the second), and a session ending in the second one would
+    seem to end before it starts. UTC leaves nothing to interpret.
     """
-    if moment.fold and moment.replace(fold=0).utcoffset() != moment.utcoffset():
+    if moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset():
         return moment.astimezone(timezone.utc)
     return moment
 

@@ -1,0 +1,104 @@
+"""An ``Event`` as a Google Calendar event resource, and back.
+
+Google has no categories and keeps reminder overrides as a set of at most
+five, so what syncplan writes (and hashes) is the event with its reminders
+sorted, de-duplicated and capped: the hash then describes exactly what Google
+holds, and reading the resource back gives the same hash unless someone
+edited it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from syncplan.events import Event, google_event_id
+
+MARK = "syncplan"  # value: the plan identity
+KEY = "syncplan_key"
+HASH = "syncplan_hash"
+UID = "syncplan_uid"
+CATEGORIES = "syncplan_categories"
+
+MAX_REMINDERS = 5  # Google rejects more overrides
+
+
+def as_written(event: Event) -> Event:
+    return dataclasses.replace(event, reminders=tuple(sorted(set(event.reminders)))[:MAX_REMINDERS])
+
+
+def written_hash(event: Event) -> str:
+    return as_written(event).fingerprint()
+
+
+def to_resource(event: Event) -> dict:
+    e = as_written(event)
+    return {
+        "id": google_event_id(e.uid),
+        "status": "confirmed",
+        "summary": e.summary,
+        "description": e.description,
+        "start": {"dateTime": e.start.isoformat(), "timeZone": e.timezone},
+        "end": {"dateTime": e.end.isoformat(), "timeZone": e.end.tzinfo.key},  # type: ignore[union-attr]
+        "reminders": {"useDefault": False, "overrides": [{"method": "popup", "minutes": m} for m in e.reminders]},
+        "extendedProperties": {
+            "private": {
+                MARK: e.plan,
+                KEY: e.key,
+                UID: e.uid,
+                HASH: e.fingerprint(),
+                CATEGORIES: ",".join(e.categories),
+            }
+        },
+    }
+
+
+def private(remote: dict) -> dict:
+    return (remote.get("extendedProperties") or {}).get("private") or {}
+
+
+def is_ours(remote: dict, plan: str) -> bool:
+    """Carries our marker for this plan, on the id syncplan gave it.
+
+    The id check keeps out copies a user made in Google's UI: a copy keeps
+    the private properties but gets a new id, and it is the user's event.
+    """
+    props = private(remote)
+    uid = props.get(UID)
+    return props.get(MARK) == plan and bool(uid) and remote.get("id") == google_event_id(uid)
+
+
+def from_resource(remote: dict) -> Event | None:
+    """The event as Google holds it now, or None if it no longer fits syncplan's shape."""
+    props = private(remote)
+    try:
+        start = _when(remote["start"])
+        end = _when(remote["end"])
+    except (KeyError, ValueError, TypeError, ZoneInfoNotFoundError):
+        return None
+    reminders = remote.get("reminders") or {}
+    if reminders.get("useDefault", False):
+        return None
+    categories = props.get(CATEGORIES, "")
+    return Event(
+        uid=props.get(UID, ""),
+        plan=props.get(MARK, ""),
+        key=props.get(KEY, ""),
+        start=start,
+        end=end,
+        summary=remote.get("summary", ""),
+        description=remote.get("description", ""),
+        categories=tuple(categories.split(",")) if categories else (),
+        reminders=tuple(sorted(o.get("minutes", -1) for o in reminders.get("overrides", []))),
+    )
+
+
+def edited_by_hand(remote: dict) -> bool:
+    now = from_resource(remote)
+    return now is None or now.fingerprint() != private(remote).get(HASH)
+
+
+def _when(value: dict) -> datetime:
+    zone = ZoneInfo(value["timeZone"])
+    return datetime.fromisoformat(value["dateTime"]).astimezone(zone)
