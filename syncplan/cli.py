@@ -25,7 +25,7 @@ class SyncplanGroup(click.Group):
             ctx.exit(exc.exit_code)
 
 
-@click.group(cls=SyncplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="syncplan", cls=SyncplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="syncplan")
 def main() -> None:
     """Lay out a runner-who-lifts training week in the right order.
@@ -195,7 +195,7 @@ def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, 
     data = to_ical(list(built.events), plan.calendar_name, plan.timezone, datetime.now(timezone.utc))
     labels = f"{built.weeks[0].week.label}" + (f" to {built.weeks[-1].week.label}" if len(built.weeks) > 1 else "")
     if output == "-":
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)
         return
     if write_ics(Path(output), data):
         click.echo(f"Wrote {len(built.events)} sessions ({labels}) to {output}.", err=True)
