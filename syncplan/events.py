@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,6 +40,8 @@ class Event:
             "categories": list(self.categories),
             "reminders": list(self.reminders),
         }
+        import json
+
         blob = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:32]
 
@@ -53,5 +53,7 @@ def make_uid(plan: str, key: str) -> str:
 
 def google_event_id(uid: str) -> str:
     """Deterministic Google event id: base32hex (a-v, 0-9) of a hash of the UID."""
+    import base64
+
     raw = hashlib.sha256(uid.encode()).digest()[:20]
     return base64.b32hexencode(raw).decode().lower().rstrip("=")

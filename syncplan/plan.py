@@ -6,7 +6,6 @@ the field, so a user can fix the plan without reading a traceback.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -104,6 +103,8 @@ class _Reader:
             raise self.fail(where, f"expected a table, found {_show(data)}.")
         for name in data:
             if name not in allowed:
+                import difflib
+
                 near = difflib.get_close_matches(name, sorted(allowed), n=1)
                 hint = f" Did you mean {near[0]!r}?" if near else ""
                 known = ", ".join(sorted(allowed))

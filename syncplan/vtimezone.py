@@ -23,7 +23,7 @@ def vtimezone(key: str, first_year: int, last_year: int) -> Timezone:
     tz = ZoneInfo(key)
     span_start = datetime(first_year - 1, 1, 1, tzinfo=timezone.utc)
     span_end = datetime(last_year + 2, 1, 1, tzinfo=timezone.utc)
-    changes = offset_changes(tz, span_start, span_end, step=timedelta(days=1))
+    changes = offset_changes(tz, span_start, span_end, step=timedelta(days=7))
 
     component = Timezone()
     component.add("TZID", key)

@@ -138,7 +138,8 @@ def _date_session(session: Session, week: IsoWeek, tz: ZoneInfo) -> DatedSession
 
 def _transitions(week: IsoWeek, tz: ZoneInfo) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
     start, end = week.window(tz)
-    return tuple(offset_changes(tz, start.astimezone(timezone.utc), end.astimezone(timezone.utc)))
+    utc_start, utc_end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return tuple(offset_changes(tz, utc_start, utc_end, step=timedelta(days=1)))
 
 
 def offset_changes(
