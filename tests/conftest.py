@@ -41,3 +41,36 @@ def plan_file(tmp_path):
         return path
 
     return write
+
+
+# --- Google sync fixtures (owned by the sync helper) ---------------------------
+# A loopback fake of the Calendar API (tests/fake_calendar.py) and a token for it.
+
+
+@pytest.fixture
+def fake_google(monkeypatch):
+    """The fake Calendar API on 127.0.0.1, with SYNCPLAN_GOOGLE_API_URL pointing at it and tiny retry sleeps."""
+    from fake_calendar import FakeCalendar
+
+    fake = FakeCalendar().start()
+    monkeypatch.setenv("SYNCPLAN_GOOGLE_API_URL", fake.root)
+    monkeypatch.setenv("SYNCPLAN_RETRY_BASE", "0.001")
+    monkeypatch.setenv("SYNCPLAN_RETRY_LIMIT", "1")
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def google_token(fake_google, isolated_user_dirs, monkeypatch):
+    """A token file as `syncplan auth` writes it, valid at the fake; its path."""
+    import json
+    import os
+
+    path = isolated_user_dirs / "data" / "google-token.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(fake_google.token_info(), out)
+    monkeypatch.setenv("SYNCPLAN_TOKEN_FILE", str(path))
+    return path
+# --- end of Google sync fixtures ------------------------------------------------

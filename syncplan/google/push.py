@@ -65,8 +65,8 @@ def push(
 ) -> Outcome:
     """Make the window of the target calendar show ``events``; see ``Outcome`` for what happened.
 
-    ``progress`` is called with the number of writes once they are known, then
-    with 1 per write done (for a progress bar).
+    ``progress``, for a progress bar, is called with the number of writes once
+    they are known and returns None or a callable advanced by 1 per write.
     """
     from syncplan.google import auth
     from syncplan.google.client import CalendarClient, CalendarGone
@@ -88,9 +88,8 @@ def push(
         outcome = Outcome(calendar_id, planned, notes=notes, dry_run=dry_run)
         if dry_run:
             return outcome
-        if progress:
-            progress(sum(isinstance(a, WRITES) for a in planned))
-        applied = client.apply(calendar_id, planned, overwrite_edits=overwrite_edits, progress=progress)
+        advance = progress(sum(isinstance(a, WRITES) for a in planned)) if progress else None
+        applied = client.apply(calendar_id, planned, overwrite_edits=overwrite_edits, progress=advance)
         auth.save_if_refreshed(credentials, token_file, token_before)
     outcome.done, outcome.failed = applied.done, applied.failed
     if applied.failed:
@@ -100,8 +99,6 @@ def push(
 
 def _calendar_and_events(client, ids, target: Target, window, plan: str, dry_run: bool, notes: list[str]):
     if target.is_id:
-        if target.name_or_id != "primary" and False:
-            pass
         return target.name_or_id, client.list_events(target.name_or_id, window, plan)
     name = target.name_or_id
     calendar_id = ids.get(name)
@@ -122,7 +119,7 @@ def _calendar_and_events(client, ids, target: Target, window, plan: str, dry_run
 
 def _unfinished(outcome: Outcome) -> str:
     done = summary_line(outcome.counts)
-    left = "; ".join(f"{a.describe().split()[0]} {_key(a)} ({why})" for a, why in outcome.failed[:10])
+    left = "; ".join(f"{a.verb} {_key(a)} ({why})" for a, why in outcome.failed[:10])
     more = f" and {len(outcome.failed) - 10} more" if len(outcome.failed) > 10 else ""
     return (
         f"the sync did not finish. Applied: {done}. Not applied ({len(outcome.failed)}): {left}{more}. "
