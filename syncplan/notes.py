@@ -132,18 +132,15 @@ def _order_notes(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes) -> 
     todays = week.on_day(d.session.day)
     out = []
     if d.session.kind.id == "strength":
+        earliest = (d.utc_end + timedelta(hours=plan.min_gap_hours)).astimezone(d.start.tzinfo)
         for run in (o for o in todays if o.session.kind.run and o.utc_start >= d.utc_end):
-            earliest = d.end + timedelta(hours=plan.min_gap_hours)
-            out.append(
-                notes.render(
-                    "note", "lift_then_run", gap=gap, earliest=f"{earliest:%H:%M}",
-                    run=run.session.kind.title.lower(), run_time=f"{run.start:%H:%M}",
-                )
-            )
+            values = {"gap": gap, "earliest": f"{earliest:%H:%M}", "run_time": f"{run.start:%H:%M}"}
+            out.append(notes.render("note", "lift_then_run", run=run.session.kind.title.lower(), **values))
     elif d.session.kind.run:
         for lift in (o for o in todays if o.session.kind.id == "strength"):
+            times = {"lift_time": f"{lift.start:%H:%M}"}
             if lift.utc_end <= d.utc_start:
-                out.append(notes.render("note", "run_after_lift", gap=gap, lift_time=f"{lift.start:%H:%M}"))
+                out.append(notes.render("note", "run_after_lift", gap=gap, lift_end=f"{lift.end:%H:%M}", **times))
             elif d.utc_end <= lift.utc_start and not d.session.kind.hard:
-                out.append(notes.render("note", "jog_before_lift", lift_time=f"{lift.start:%H:%M}"))
+                out.append(notes.render("note", "jog_before_lift", **times))
     return out

@@ -68,7 +68,7 @@ def test_run_after_lifting_says_why_it_is_late():
     run = next(e for e in built.events if e.key == "2026-W49/tue-run")
     ve = next(e for e in vevents(data) if str(e["UID"]) == run.uid)
     assert ve["SUMMARY"] == "Hill repeats · 50 min"
-    assert "≥6 h after this morning's lifting (07:00)" in str(ve["DESCRIPTION"])
+    assert "≥6 h after today's lifting (07:00-08:00)" in str(ve["DESCRIPTION"])
 
 
 @pytest.mark.parametrize(
