@@ -141,3 +141,36 @@ def test_session_ending_in_the_repeated_hour_ends_after_it_starts():
     data = to_ical([long_run], "Training", plan.timezone, NOW)
     (ve,) = vobject.readOne(data.decode()).vevent_list
     assert ve.dtend.value.astimezone(UTC) - ve.dtstart.value.astimezone(UTC) == timedelta(minutes=90)
+
+
+def _icaljs_dir():
+    import os
+    import shutil
+    from pathlib import Path
+
+    folder = os.environ.get("SYNCPLAN_ICALJS_DIR")
+    if not folder or not shutil.which("node") or not (Path(folder) / "node_modules" / "ical.js").is_dir():
+        pytest.skip("ical.js not installed (set SYNCPLAN_ICALJS_DIR to a folder with node_modules/ical.js)")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("plan_name", "week"),
+    [("london.toml", IsoWeek(2026, 13)), ("london.toml", IsoWeek(2026, 43)), ("new-york.toml", IsoWeek(2026, 10))],
+)
+def test_thunderbirds_parser_reads_the_same_utc_times(plan_name, week):
+    import json
+    import os
+    import subprocess
+    from pathlib import Path
+
+    folder = _icaljs_dir()
+    _, built, data = export(plan_name, [week])
+    script = Path(__file__).with_name("icaljs_times.mjs")
+    result = subprocess.run(
+        ["node", str(script)], input=data, capture_output=True, check=True,
+        env={**os.environ, "ICALJS_DIR": str(Path(folder) / "node_modules")}, timeout=60,
+    )
+    seen = {uid: tuple(times) for uid, times in json.loads(result.stdout).items()}
+    expected = {e.uid: (int(e.start.timestamp()), int(e.end.timestamp())) for e in built.events}
+    assert seen == expected

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from syncplan.errors import SyncplanError
 from syncplan.events import Event, google_event_id
@@ -180,14 +180,18 @@ def _week_of(key: str) -> str:
 
 
 def _starts_inside(remote: dict, start: datetime, end: datetime) -> bool:
-    when = (remote.get("start") or {}).get("dateTime")
-    if when is None:
-        # Deleted events need not keep their times; trust the week in the key.
-        return remote.get("status") == "cancelled"
+    when = remote.get("start") or {}
     try:
-        return start <= datetime.fromisoformat(when) < end
-    except ValueError:
+        if "dateTime" in when:
+            instant = datetime.fromisoformat(when["dateTime"])
+        elif "date" in when:  # made all-day by hand: midnight where the window is
+            instant = datetime.combine(date.fromisoformat(when["date"]), time(), start.tzinfo)
+        else:
+            # Deleted events need not keep their times; their id ties them to a week.
+            return remote.get("status") == "cancelled"
+    except (TypeError, ValueError):
         return False
+    return start <= instant < end
 
 
 def tally(actions: list[Action]) -> Counter:
