@@ -204,3 +204,191 @@ def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, 
 
 
 # --- Google commands (owned by the sync helper) ---
+# Google imports stay inside these functions: `export` and `--help` never load them.
+
+PROGRESS_FROM = 20  # writes; fewer finish before a bar would be worth drawing
+
+
+@main.command()
+@click.option(
+    "--credentials",
+    "credentials_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The Desktop-app OAuth client JSON from the Google Cloud console [default: credentials.json in the config dir].",
+)
+@click.option("--no-browser", is_flag=True, help="Print the URL instead of opening a browser (e.g. over SSH).")
+@click.option("--status", "show_status", is_flag=True, help="Show the saved token's scopes and expiry (never its secrets).")
+@click.option("--logout", is_flag=True, help="Delete the saved token.")
+@click.option("--token", "token_file", type=click.Path(dir_okay=False, path_type=Path), help="Token file [env SYNCPLAN_TOKEN_FILE].")
+@click.option(
+    "--calendar",
+    metavar="primary|ID",
+    help="Also allow syncing into an existing calendar (asks for calendar.events.owned).",
+)
+def auth(credentials_file, no_browser, show_status, logout, token_file, calendar) -> None:
+    """Authorise syncplan with Google once; the token is kept for `sync`.
+
+    \b
+    By default syncplan asks only to manage calendars it creates itself
+    (calendar.app.created). On a server without a browser, run this on a
+    machine with one and copy the token file over, or use --no-browser with an
+    SSH port-forward of the port shown in the URL.
+    """
+    from syncplan.google import auth as google_auth
+
+    if show_status and logout:
+        raise click.UsageError("give --status or --logout, not both.")
+    path = google_auth.token_path(token_file)
+    if show_status:
+        for line in google_auth.status(path).lines():
+            click.echo(line)
+        return
+    if logout:
+        gone = google_auth.logout(path)
+        click.echo(f"Deleted {path}." if gone else f"No token at {path}; nothing to do.")
+        if gone:
+            click.echo("To revoke syncplan's access at Google too: https://myaccount.google.com/permissions")
+        return
+    if calendar and not google_auth.is_calendar_id(calendar):
+        raise click.UsageError(f"--calendar {calendar}: give primary or a calendar ID (it contains an @).")
+    interactive = sys.stdin.isatty() and not no_browser
+    google_auth.authorise(
+        credentials_file or google_auth.default_credentials_path(),
+        path,
+        google_auth.scopes_for(calendar),
+        open_browser=interactive,
+        say=click.echo,
+    )
+
+
+@main.command()
+@plan_options
+@week_options
+@click.option("--calendar", metavar="NAME|ID", help="Calendar name (default: the plan's [calendar] name), or primary or an ID.")
+@click.option("--dry-run", is_flag=True, help="Show what would change in Google; change nothing.")
+@click.option("--overwrite-edits", is_flag=True, help="Replace events edited or deleted by hand in Google.")
+@click.option("--force", is_flag=True, help="Allow deleting every syncplan event of a week the plan leaves empty.")
+@click.option("--non-interactive", is_flag=True, help="No progress bar (sync never prompts or opens a browser anyway).")
+@click.option("--token", "token_file", type=click.Path(dir_okay=False, path_type=Path), help="Token file [env SYNCPLAN_TOKEN_FILE].")
+@click.option("--allow-errors", is_flag=True, help="Sync even when the plan breaks an error-level rule.")
+def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, overwrite_edits, force, non_interactive, token_file, allow_errors) -> None:
+    """Make Google Calendar show exactly the planned weeks.
+
+    Creates new sessions, updates changed ones in place and deletes removed
+    ones, only ever touching events syncplan made. Events edited or deleted by
+    hand in Google are reported and left alone. Safe to run from cron: it
+    exits 3 when Google authorisation is needed.
+    """
+    from syncplan.google.auth import token_path
+    from syncplan.google.push import Target, push
+
+    plan = load(plan_path, template)
+    built = build_weeks(plan, week_spec, weeks, notes_dir)
+    report_findings(built)
+    refuse_on_errors(built, allow_errors)
+    window = (built.weeks[0].week.window(plan.zone)[0], built.weeks[-1].week.window(plan.zone)[1])
+    bar = _SyncProgress(enabled=not non_interactive and sys.stdout.isatty())
+    try:
+        outcome = push(
+            built.events,
+            window,
+            plan.identity,
+            Target(calendar or plan.calendar_name, plan.timezone),
+            token_path(token_file),
+            dry_run=dry_run,
+            overwrite_edits=overwrite_edits,
+            force=force,
+            progress=bar.start,
+        )
+    finally:
+        bar.finish()
+    for note in outcome.notes:
+        click.echo(note[0].upper() + note[1:] + ".")
+    if dry_run:
+        for action in outcome.planned:
+            if action.verb != "unchanged":
+                click.echo(action.describe())
+        click.echo(f"Dry run, nothing written. Would be: {outcome.summary()}")
+        return
+    for conflict in outcome.conflicts:
+        click.echo(conflict.describe())
+    click.echo(outcome.summary())
+
+
+class _SyncProgress:
+    """A click progress bar on a terminal, only once there is much to write."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.bar = enabled, None
+
+    def start(self, total: int):
+        if not self.enabled or total < PROGRESS_FROM:
+            return None
+        self.bar = click.progressbar(length=total, label="Writing to Google Calendar")
+        self.bar.__enter__()
+        return self.bar.update
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@main.command()
+@click.argument("plan_path", metavar="[PLAN]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--template", "-t", metavar="NAME", help="Sync a built-in template instead of a plan file.")
+@click.option("--day", default="sun", show_default=True, help="Day of the week to sync on (mon..sun).")
+@click.option("--time", "at", default="18:00", show_default=True, help="Time of day, HH:MM.")
+@click.option("--calendar", metavar="NAME|ID", help="Passed on to `syncplan sync`.")
+@click.option("--token", "token_file", type=click.Path(dir_okay=False, path_type=Path), help="Passed on to `syncplan sync`.")
+@click.option("--install", is_flag=True, help="Add the line to your crontab (replacing syncplan's earlier line).")
+def cron(plan_path, template, day, at, calendar, token_file, install) -> None:
+    """Print (or --install) a crontab line that syncs next week every week.
+
+    Cron starts with a bare environment, so the line names the plan and the
+    token file by absolute path when they come from SYNCPLAN_PLAN or
+    SYNCPLAN_TOKEN_FILE here.
+    """
+    import os
+
+    from syncplan.google import cron as crontab
+    from syncplan.paths import default_plan_path, state_dir
+
+    if plan_path is not None and template is not None:
+        raise click.UsageError("give either a PLAN file or --template, not both.")
+    if plan_path is None and template is None and default_plan_path().is_file():
+        plan_path = default_plan_path()
+    if token_file is None and os.environ.get("SYNCPLAN_TOKEN_FILE"):
+        token_file = Path(os.environ["SYNCPLAN_TOKEN_FILE"])
+    command = [*_syncplan_command(), "sync"]
+    if plan_path is not None:
+        command.append(str(plan_path.expanduser().resolve()))
+    if template is not None:
+        command += ["--template", template]
+    if calendar:
+        command += ["--calendar", calendar]
+    if token_file is not None:
+        command += ["--token", str(token_file.expanduser().resolve())]
+    command += ["--week", "next", "--non-interactive"]
+    log = state_dir() / "sync.log"
+    line = crontab.crontab_line(command, day, at, log)
+    if not install:
+        click.echo(line)
+        return
+    log.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    changed = crontab.install(line)
+    click.echo(line)
+    click.echo("Added to your crontab." if changed else "Already in your crontab; nothing changed.")
+
+
+def _syncplan_command() -> list[str]:
+    """How cron, with a bare PATH, can start this same syncplan."""
+    import os
+    import shutil
+
+    script = Path(sys.argv[0])
+    if script.name == "syncplan" and script.exists():
+        return [str(script.resolve())]
+    found = shutil.which("syncplan")
+    if found and os.path.dirname(os.path.realpath(found)) == os.path.dirname(os.path.realpath(sys.executable)):
+        return [os.path.abspath(found)]
+    return [os.path.abspath(sys.executable), "-m", "syncplan"]

@@ -66,7 +66,7 @@ def google_token(fake_google, isolated_user_dirs, monkeypatch):
     import json
     import os
 
-    path = isolated_user_dirs / "data" / "google-token.json"
+    path = isolated_user_dirs / "data" / "token.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:

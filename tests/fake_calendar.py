@@ -9,6 +9,7 @@ every Nth request, a dropped connection after k requests.
 
 from __future__ import annotations
 
+import base64
 import copy
 import itertools
 import json
@@ -80,16 +81,23 @@ class FakeCalendar:
         self.client_secret = "fake-client-secret-" + secrets.token_hex(8)
         self.refresh_token = "fake-refresh-token-" + secrets.token_hex(8)
         self.scopes = [APP_CREATED]
+        self.auth_code: str | None = "fake-auth-code-" + secrets.token_hex(8)
         self.tokens: dict[str, list[str]] = {}  # access token -> scopes
         self.invalid_grant = False
         self.log: list[tuple[str, str]] = []  # (method, path) of every HTTP request received
         self.writes = 0  # event inserts, patches, updates and deletes applied, batch parts included
         self.fail_every = 0  # answer every Nth API request with fail_status, without doing it
         self.fail_status = 503
-        self.drop_after: int | None = None  # after this many requests, hang up (see _dropped)
+        self.fail_reason: str | None = None  # e.g. "userRateLimitExceeded" with fail_status 403
+        self.part_fail_every = 0  # the same, for every Nth call inside batches
+        self.drop_after: int | None = None  # request k+1 is done but unanswered; later ones are refused
+        self.lose_answers: set[int] = set()  # these request numbers are done but unanswered
+        self.calls: list[tuple[str, str]] = []  # every API call, batch parts included
         self.max_results = 2500
+        self.bare_deleted = False  # list deleted events as Google guarantees them: id and status only
         self._lock = threading.RLock()
         self._api_requests = 0
+        self._parts = 0
         self._seq = itertools.count(1)
         self.server: ThreadingHTTPServer | None = None
 
@@ -103,7 +111,7 @@ class FakeCalendar:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -139,8 +147,21 @@ class FakeCalendar:
             info["expiry"] = expiry
         return info
 
-    def secrets(self) -> list[str]:
-        return [self.client_secret, self.refresh_token, *self.tokens]
+    def client_file(self) -> dict:
+        """A Desktop-app OAuth client file, shaped as Google's (SYNCPLAN_GOOGLE_API_URL redirects its token_uri)."""
+        return {
+            "installed": {
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+                "project_id": "syncplan-test",
+                "auth_uri": "https://accounts.example/o/oauth2/auth",
+                "token_uri": "https://oauth2.googleapis.com/token",
+                "redirect_uris": ["http://localhost"],
+            }
+        }
+
+    def secret_values(self) -> list[str]:
+        return [self.client_secret, self.refresh_token, *self.tokens, *([self.auth_code] if self.auth_code else [])]
 
     def add_calendar(self, cid: str, summary: str, tz: str = "UTC", primary: bool = False) -> Calendar:
         self.calendars[cid] = Calendar(cid, summary, tz, primary)
@@ -157,8 +178,10 @@ class FakeCalendar:
     def reset_counts(self) -> None:
         with self._lock:
             self.log.clear()
+            self.calls.clear()
             self.writes = 0
             self._api_requests = 0
+            self._parts = 0
 
     def api_requests(self) -> list[tuple[str, str]]:
         return [r for r in self.log if r[1] != "/token"]
@@ -177,11 +200,18 @@ class FakeCalendar:
 
     # --- the API -------------------------------------------------------------
 
-    def dispatch(self, method: str, target: str, body: bytes, headers) -> tuple[int, dict | None]:
+    def dispatch(self, method: str, target: str, body: bytes, headers, part: bool = False) -> tuple[int, dict | None]:
         """One API call (top level or a batch part): status and JSON body."""
         url = urlsplit(target)
         query = parse_qs(url.query)
         path = unquote(url.path)
+        with self._lock:
+            self.calls.append((method, path))
+            if part:
+                self._parts += 1
+                if self.part_fail_every and self._parts % self.part_fail_every == 0:
+                    error = ApiError(self.fail_status, "Injected failure", self.fail_reason)
+                    return error.status, error.body()
         try:
             scopes = self._authorise(headers)
             data = json.loads(body) if body.strip() else {}
@@ -239,6 +269,10 @@ class FakeCalendar:
         items = []
         for event in sorted(cal.events.values(), key=lambda e: e["id"]):
             if event.get("status") == "cancelled" and not show_deleted:
+                continue
+            if event.get("status") == "cancelled" and self.bare_deleted:
+                if not wanted:  # a property filter cannot match what has no properties
+                    items.append({"kind": "calendar#event", "id": event["id"], "status": "cancelled", "etag": event["etag"]})
                 continue
             start, end = _instant(event["start"]["dateTime"]), _instant(event["end"]["dateTime"])
             if (time_min and end <= time_min) or (time_max and start >= time_max):
@@ -308,10 +342,18 @@ class FakeCalendar:
         raise ApiError(405, f"{method} not allowed")
 
     def token(self, form: dict) -> tuple[int, dict]:
-        if form.get("grant_type") != "refresh_token":
-            return 400, {"error": "unsupported_grant_type"}
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return 401, {"error": "invalid_client", "error_description": "The OAuth client was not found."}
+        if form.get("grant_type") == "authorization_code":
+            # the consent a browser would give: one code, redeemable once, PKCE verifier required
+            if form.get("code") != self.auth_code or not form.get("code_verifier"):
+                return 400, {"error": "invalid_grant", "error_description": "Bad code or verifier."}
+            self.auth_code = None
+            token = self.issue_token(self.scopes)
+            return 200, {"access_token": token, "refresh_token": self.refresh_token, "expires_in": 3599,
+                         "scope": " ".join(self.scopes), "token_type": "Bearer"}
+        if form.get("grant_type") != "refresh_token":
+            return 400, {"error": "unsupported_grant_type"}
         if self.invalid_grant or form.get("refresh_token") != self.refresh_token:
             return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
         scopes = form["scope"].split() if form.get("scope") else self.scopes
@@ -330,6 +372,8 @@ class FakeCalendar:
             n = self._api_requests
             if self.drop_after is not None and n > self.drop_after:
                 return "drop-after" if n == self.drop_after + 1 else "drop"
+            if n in self.lose_answers:
+                return "drop-after"
             if self.fail_every and n % self.fail_every == 0:
                 return "fail"
         return None
@@ -356,9 +400,15 @@ class _Handler(BaseHTTPRequestHandler):
             return self._hang_up()
         if fault == "fail":
             status = self.state.fail_status
-            return self._reply(status, ApiError(status, "Injected failure").body())
+            return self._reply(status, ApiError(status, "Injected failure", self.state.fail_reason).body())
         if path == "/token":
-            status, data = self.state.token({k: v[0] for k, v in parse_qs(body.decode()).items()})
+            form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+            basic = self.headers.get("Authorization", "")
+            if basic.startswith("Basic "):  # requests-oauthlib sends the client this way
+                client_id, _, client_secret = base64.b64decode(basic[6:]).decode().partition(":")
+                form.setdefault("client_id", unquote(client_id))
+                form.setdefault("client_secret", unquote(client_secret))
+            status, data = self.state.token(form)
             result = (status, "application/json", json.dumps(data).encode())
         elif path == "/batch/calendar/v3":
             result = self._batch(body)
@@ -388,7 +438,7 @@ class _Handler(BaseHTTPRequestHandler):
             inner_headers = dict(line.split(": ", 1) for line in header_lines if ": " in line)
             if "Authorization" not in inner_headers and "authorization" not in inner_headers:
                 inner_headers["Authorization"] = self.headers.get("Authorization", "")
-            status, data = self.state.dispatch(method, target, request_body.encode(), inner_headers)
+            status, data = self.state.dispatch(method, target, request_body.encode(), inner_headers, part=True)
             content_id = headers.get("content-id", "<0>").strip("<>")
             payload = json.dumps(data) if data is not None else ""
             chunks.append(

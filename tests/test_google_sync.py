@@ -71,7 +71,7 @@ def test_resource_round_trips_to_the_same_hash():
 
 def test_rerun_is_all_unchanged():
     actions = plan_sync(WEEK, google_holds(*WEEK), WINDOW, PLAN)
-    assert {a.verb for a in actions} == {"unchanged"}
+    assert all(isinstance(a, Unchanged) for a in actions)
     assert summary_line(tally(actions)) == "created 0, updated 0, deleted 0, unchanged 4, conflicts 0"
 
 

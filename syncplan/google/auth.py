@@ -9,16 +9,28 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from syncplan.errors import AuthorisationNeeded, InvalidInput, SyncplanError
 
 APP_CREATED = "https://www.googleapis.com/auth/calendar.app.created"
 EVENTS_OWNED = "https://www.googleapis.com/auth/calendar.events.owned"
 GOOGLE_ROOT = "https://www.googleapis.com/"
+_FULL = "https://www.googleapis.com/auth/calendar"
+_COVERED_BY = {  # a token made for a broader scope (by another tool, say) will do
+    APP_CREATED: {APP_CREATED, _FULL},
+    EVENTS_OWNED: {EVENTS_OWNED, _FULL + ".events", _FULL},
+}
 
+_BROWSER_PROMPT = "Opening your browser to ask for access. If it does not open, use this URL:\n\n    {url}\n"
+_URL_PROMPT = (
+    "Open this URL in a browser and allow access:\n\n    {url}\n\n"
+    "Waiting on the 127.0.0.1 port named in the URL; over SSH, forward it first (ssh -L PORT:127.0.0.1:PORT host).\n"
+)
 REAUTH = "Run `syncplan auth` on a machine with a browser (then copy the token file here if this one has none)."
 
 
@@ -36,7 +48,7 @@ def token_path(override: Path | str | None = None) -> Path:
     if override:
         return Path(override).expanduser()
     env = os.environ.get("SYNCPLAN_TOKEN_FILE")
-    return Path(env).expanduser() if env else data_dir() / "google-token.json"
+    return Path(env).expanduser() if env else data_dir() / "token.json"
 
 
 def default_credentials_path() -> Path:
@@ -73,24 +85,42 @@ def authorise(credentials_file: Path, token_file: Path, scopes: list[str], open_
         raise InvalidInput(
             f"{credentials_file}: not a Desktop-app OAuth client file ({exc}); compare it with credentials.example.json."
         ) from None
-    prompt = (
-        "Open this URL in a browser and allow access:\n\n    {url}\n\n"
-        "Waiting on the 127.0.0.1 port named in the URL; over SSH forward it first (ssh -L PORT:127.0.0.1:PORT).\n"
-    )
+    root = api_root()
+    if root != GOOGLE_ROOT:
+        flow.client_config["token_uri"] = root + "token"
+    prompt = _BROWSER_PROMPT if open_browser else _URL_PROMPT
     try:
-        credentials = flow.run_local_server(
-            host="127.0.0.1",
-            port=0,
-            open_browser=open_browser,
-            authorization_prompt_message=prompt if not open_browser else "Opening your browser to ask for access...\n"
-            "If it does not open, use this URL:\n\n    {url}\n",
-            success_message="syncplan is authorised. You can close this tab.",
-            timeout_seconds=600,
-        )
+        with _plain_http_allowed(root):
+            credentials = flow.run_local_server(
+                host="127.0.0.1",
+                port=0,
+                open_browser=open_browser,
+                authorization_prompt_message=prompt,
+                success_message="syncplan is authorised. You can close this tab.",
+                timeout_seconds=600,
+            )
     except Exception as exc:  # the library raises assorted types for a refused or abandoned consent
         raise AuthorisationNeeded(f"authorisation did not complete ({type(exc).__name__}). {REAUTH}") from None
     save(credentials, token_file)
     say(f"Saved the Google token to {token_file} (mode 0600).")
+
+
+@contextmanager
+def _plain_http_allowed(root: str):
+    """oauthlib insists on https; a local emulator on the loopback interface speaks plain http."""
+    host = urlsplit(root).hostname
+    if not (root.startswith("http://") and host in ("127.0.0.1", "localhost", "::1")):
+        yield
+        return
+    before = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
+    os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["OAUTHLIB_INSECURE_TRANSPORT"]
+        else:
+            os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = before
 
 
 def load(token_file: Path, needed: list[str]):
@@ -103,7 +133,7 @@ def load(token_file: Path, needed: list[str]):
         credentials = Credentials.from_authorized_user_info(info)
     except ValueError:
         raise AuthorisationNeeded(f"{token_file}: not a syncplan token file. {REAUTH}") from None
-    missing = [s for s in needed if s not in (credentials.scopes or [])]
+    missing = [s for s in needed if not _COVERED_BY[s] & set(credentials.scopes or ())]
     if missing:
         raise AuthorisationNeeded(
             f"{token_file}: the token does not allow {', '.join(_short(s) for s in missing)}, which "
@@ -112,14 +142,16 @@ def load(token_file: Path, needed: list[str]):
         )
     root = api_root()
     if root != GOOGLE_ROOT:
+        expiry = credentials.expiry
         credentials = credentials.with_token_uri(root + "token")
+        credentials.expiry = expiry  # the copy drops it (google-auth 2.63), which would skip a due refresh
     if not credentials.valid:
         from google.auth.transport.requests import Request
 
         try:
             credentials.refresh(Request())
         except RefreshError as exc:
-            raise AuthorisationNeeded(_refusal(token_file, exc)) from None
+            raise AuthorisationNeeded(refusal(exc, token_file)) from None
         except TransportError as exc:
             raise SyncplanError(f"could not reach Google to refresh the token ({_kind(exc)}); try again later.") from None
         save(credentials, token_file)
@@ -141,6 +173,16 @@ def save_if_refreshed(credentials, token_file: Path, token_before: str | None) -
         save(credentials, token_file)
 
 
+def record_account(token_file: Path, account: str) -> None:
+    """Remember whose calendar this is, for `auth --status`; the scopes give no other way to learn it."""
+    from syncplan.files import atomic_write
+
+    info = _read(token_file)
+    if info.get("account") != account:
+        info["account"] = account
+        atomic_write(token_file, json.dumps(info, indent=2).encode(), mode=0o600)
+
+
 @dataclass(frozen=True)
 class TokenStatus:
     path: Path
@@ -158,7 +200,7 @@ class TokenStatus:
             expiry = f"{self.expiry:%Y-%m-%d %H:%M} UTC" + (" (expired; refreshed on next use)" if self.expiry < now else "")
         return [
             f"token:   {self.path} (mode {self.mode:o})",
-            f"account: {self.account or 'not recorded (syncplan asks for calendar scopes only)'}",
+            f"account: {self.account or 'not known until the first sync (syncplan asks for calendar scopes only)'}",
             f"scopes:  {', '.join(_short(s) for s in self.scopes) or 'none'}",
             f"access token expiry: {expiry}",
             f"refresh token: {'present' if self.can_refresh else 'missing: run `syncplan auth`'}",
@@ -205,7 +247,7 @@ def _read(token_file: Path) -> dict:
     return info
 
 
-def _refusal(token_file: Path, exc: Exception) -> str:
+def refusal(exc: Exception, token_file: Path | None = None) -> str:
     """Google's refusal, without echoing its payload (which may quote request details)."""
     text = str(exc)
     if "invalid_grant" in text:
@@ -215,7 +257,7 @@ def _refusal(token_file: Path, exc: Exception) -> str:
         why = "Google no longer knows the OAuth client the token was made with (invalid_client)"
     else:
         why = "Google refused to refresh the saved token"
-    return f"{why}. {REAUTH} Token file: {token_file}."
+    return f"{why}. {REAUTH}" + (f" Token file: {token_file}." if token_file else "")
 
 
 def _short(scope: str) -> str:

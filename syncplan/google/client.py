@@ -25,6 +25,12 @@ from syncplan.google.sync import Action, Conflict, Create, Delete, Unchanged, Up
 BATCH_LIMIT = 50  # Google's documented maximum is 1000; 50 keeps one failure cheap
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+_LIST_SCOPES = {
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.readonly",
+    "https://www.googleapis.com/auth/calendar.calendarlist",
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+}
 _SCOPE_REASONS = {"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}
 
 
@@ -105,6 +111,8 @@ class CalendarClient:
             client_options={"api_endpoint": root + "calendar/v3/"},
         )
         self.batch_uri = root + "batch/calendar/v3"
+        self.account: str | None = None  # learnt from events Google says we created
+        self.may_list_calendars = bool(_LIST_SCOPES & set(credentials.scopes or ()))
         self.backoff = (retry or RetryPolicy.from_env()).begin()
 
     # --- calendars -----------------------------------------------------------
@@ -125,8 +133,9 @@ class CalendarClient:
                 return None
 
     def create_calendar(self, name: str, timezone: str) -> str:
+        """Not retried after a lost connection: Google gives no way to make this idempotent."""
         body = {"summary": name, "timeZone": timezone, "description": "Training sessions synced by syncplan."}
-        return self._call(self.service.calendars().insert(body=body))["id"]
+        return self._call(self.service.calendars().insert(body=body), resend_after_hangup=False)["id"]
 
     # --- events --------------------------------------------------------------
 
@@ -145,6 +154,8 @@ class CalendarClient:
             )
             page = self._call(request, gone_is=CalendarGone)
             events.extend(page.get("items", []))
+            for item in page.get("items", []):
+                self._note_account(item)
             page_token = page.get("nextPageToken")
             if not page_token:
                 return events
@@ -178,6 +189,7 @@ class CalendarClient:
     def _settle(self, step: str, action: Action, response, error, overwrite_edits: bool, result: Applied):
         """Record one call's outcome; return (step, action, transient) when there is more to do."""
         if error is None:
+            self._note_account(response)
             if step != "fetch":
                 result.done.append(action)
                 return None
@@ -201,6 +213,11 @@ class CalendarClient:
             raise AuthorisationNeeded(f"Google refused syncplan's token ({status} {reason}). {REAUTH}")
         result.failed.append((action, f"{status} {reason}".strip()))
         return None
+
+    def _note_account(self, event) -> None:
+        creator = event.get("creator") if isinstance(event, dict) else None
+        if creator and creator.get("self") and creator.get("email"):
+            self.account = creator["email"]
 
     def _batch(self, calendar_id: str, chunk: list[tuple[str, Action]]):
         from googleapiclient.http import BatchHttpRequest
@@ -229,7 +246,7 @@ class CalendarClient:
             return events.patch(calendarId=calendar_id, eventId=action.event_id, body=_patch_body(action.event))
         return events.delete(calendarId=calendar_id, eventId=action.event_id)
 
-    def _call(self, request, gone_is=None):
+    def _call(self, request, gone_is=None, resend_after_hangup: bool = True):
         """One API call, retried while transient and time allows."""
         while True:
             try:
@@ -238,26 +255,28 @@ class CalendarClient:
                 status, _ = _status(exc)
                 if gone_is is not None and status == 404:
                     raise gone_is("the calendar is gone") from None
+                if not resend_after_hangup and _connection_error(exc):
+                    raise SyncplanError(
+                        f"the connection to Google broke while creating a calendar ({type(exc).__name__}). "
+                        f"Run `syncplan sync` again; if Google then shows two calendars of that name, delete the empty one."
+                    ) from None
                 if not self._retry_or_raise(exc):
                     raise SyncplanError(
-                        f"Google did not answer usefully for {self.policy_limit():.0f} s (last: {self.backoff.last_error}); "
-                        f"nothing was changed by this step. Run `syncplan sync` again later."
+                        f"Google did not answer within syncplan's retry limit of {self.backoff.policy.limit:g} s "
+                        f"(last: {self.backoff.last_error}); no events were changed. Run `syncplan sync` again later."
                     ) from None
                 continue
             self.backoff.succeeded()
             return response
-
-    def policy_limit(self) -> float:
-        return self.backoff.policy.limit
 
     def _retry_or_raise(self, exc: Exception) -> bool:
         """Wait and say True for a transient failure; raise for anything a retry cannot fix."""
         from google.auth.exceptions import RefreshError
 
         if isinstance(exc, RefreshError):
-            from syncplan.google.auth import _refusal
+            from syncplan.google.auth import refusal
 
-            raise AuthorisationNeeded(_refusal("the token file", exc)) from None
+            raise AuthorisationNeeded(refusal(exc)) from None
         status, reason = _status(exc)
         if status is None and not _connection_error(exc):
             raise exc

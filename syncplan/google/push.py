@@ -13,7 +13,14 @@ from pathlib import Path
 
 from syncplan.errors import SyncplanError
 from syncplan.events import Event
+from syncplan.google import auth
+from syncplan.google.client import CalendarClient, CalendarGone
+from syncplan.google.resource import KEY, private
+from syncplan.google.state import CalendarIds, sync_lock
 from syncplan.google.sync import WRITES, Action, plan_sync, summary_line, tally
+
+
+PENDING = "pending"
 
 
 @dataclass(frozen=True)
@@ -25,9 +32,7 @@ class Target:
 
     @property
     def is_id(self) -> bool:
-        from syncplan.google.auth import is_calendar_id
-
-        return is_calendar_id(self.name_or_id)
+        return auth.is_calendar_id(self.name_or_id)
 
 
 @dataclass
@@ -68,10 +73,6 @@ def push(
     ``progress``, for a progress bar, is called with the number of writes once
     they are known and returns None or a callable advanced by 1 per write.
     """
-    from syncplan.google import auth
-    from syncplan.google.client import CalendarClient, CalendarGone
-    from syncplan.google.state import CalendarIds, sync_lock
-
     with sync_lock():
         credentials = auth.load(token_file, auth.scopes_for(target.name_or_id))
         token_before = credentials.token
@@ -91,6 +92,8 @@ def push(
         advance = progress(sum(isinstance(a, WRITES) for a in planned)) if progress else None
         applied = client.apply(calendar_id, planned, overwrite_edits=overwrite_edits, progress=advance)
         auth.save_if_refreshed(credentials, token_file, token_before)
+        if client.account:
+            auth.record_account(token_file, client.account)
     outcome.done, outcome.failed = applied.done, applied.failed
     if applied.failed:
         raise SyncplanError(_unfinished(outcome))
@@ -102,15 +105,22 @@ def _calendar_and_events(client, ids, target: Target, window, plan: str, dry_run
         return target.name_or_id, client.list_events(target.name_or_id, window, plan)
     name = target.name_or_id
     calendar_id = ids.get(name)
+    if calendar_id == PENDING:
+        notes.append(
+            f"an earlier run was interrupted while creating the calendar {name!r}; if Google now shows two "
+            f"calendars of that name, delete the empty one"
+        )
+        calendar_id = None
     if calendar_id:
         return calendar_id, client.list_events(calendar_id, window, plan)
-    calendar_id = client.find_calendar(name)
+    calendar_id = client.find_calendar(name) if client.may_list_calendars else None
     if calendar_id:
         ids.put(name, calendar_id)
         return calendar_id, client.list_events(calendar_id, window, plan)
     if dry_run:
         notes.append(f"would create the calendar {name!r}")
         return None, []
+    ids.put(name, PENDING)  # a lost answer leaves a calendar we cannot find again; say so next time
     calendar_id = client.create_calendar(name, target.timezone)
     ids.put(name, calendar_id)
     notes.append(f"created the calendar {name!r}")
@@ -122,7 +132,8 @@ def _unfinished(outcome: Outcome) -> str:
     left = "; ".join(f"{a.verb} {_key(a)} ({why})" for a, why in outcome.failed[:10])
     more = f" and {len(outcome.failed) - 10} more" if len(outcome.failed) > 10 else ""
     return (
-        f"the sync did not finish. Applied: {done}. Not applied ({len(outcome.failed)}): {left}{more}. "
+        f"the sync did not finish. Done: {done}. Not done, or done but not confirmed by Google "
+        f"({len(outcome.failed)}): {left}{more}. "
         f"Run `syncplan sync` again to finish: it picks up where this run stopped and never makes duplicates."
     )
 
@@ -131,6 +142,4 @@ def _key(action: Action) -> str:
     event = getattr(action, "event", None)
     if event is not None:
         return event.key
-    from syncplan.google.resource import KEY, private
-
     return private(getattr(action, "remote", {}) or {}).get(KEY, "?")

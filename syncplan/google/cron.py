@@ -1,0 +1,58 @@
+"""The crontab line for a weekly sync, and installing it idempotently.
+
+The line carries absolute paths because cron runs with a bare PATH and no
+shell profile; it ends with a tag so ``--install`` replaces its own line
+instead of adding another.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+from syncplan.errors import InvalidInput, SyncplanError
+
+TAG = "# syncplan weekly sync"
+DAYS = {"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
+_NAMES = {**DAYS, **{name: n for name, n in zip(
+    ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"), range(7))}}
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def crontab_line(command: list[str], day: str, at: str, log: Path) -> str:
+    """``command`` is the sync command as argv, executable first, already absolute."""
+    weekday = _NAMES.get(day.strip().lower())
+    if weekday is None:
+        raise InvalidInput(f"--day {day}: use one of {', '.join(DAYS)}.")
+    match = _TIME.match(at.strip())
+    if not match:
+        raise InvalidInput(f"--time {at}: use HH:MM on a 24-hour clock, e.g. 18:00.")
+    hour, minute = int(match[1]), int(match[2])
+    shell = " ".join(shlex.quote(part) for part in command) + f" >> {shlex.quote(str(log))} 2>&1"
+    return f"{minute} {hour} * * {weekday} {shell.replace('%', chr(92) + '%')} {TAG}"
+
+
+def with_line(crontab: str, line: str) -> str:
+    """The crontab with syncplan's line in place: replaced if present, appended if not."""
+    kept = [existing for existing in crontab.splitlines() if not existing.rstrip().endswith(TAG)]
+    return "\n".join([*kept, line]) + "\n"
+
+
+def install(line: str) -> bool:
+    """Put the line in the user's crontab; False if it was already there as is."""
+    try:
+        current = subprocess.run(["crontab", "-l"], capture_output=True, text=True)
+    except FileNotFoundError:
+        raise SyncplanError("there is no `crontab` command here; add the line above to your scheduler by hand.") from None
+    if current.returncode != 0 and "no crontab" not in current.stderr.lower():
+        raise SyncplanError(f"`crontab -l` failed: {current.stderr.strip() or current.returncode}.")
+    existing = current.stdout if current.returncode == 0 else ""
+    wanted = with_line(existing, line)
+    if wanted == existing:
+        return False
+    written = subprocess.run(["crontab", "-"], input=wanted, capture_output=True, text=True)
+    if written.returncode != 0:
+        raise SyncplanError(f"`crontab -` refused the new crontab: {written.stderr.strip() or written.returncode}.")
+    return True
