@@ -21,13 +21,15 @@ DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 GOALS = ("muscle", "performance", "both")
 RULE_IDS = ("overlap", "gap", "order", "hill-or-sprint", "strength-count", "dst")
 
+MAX_REMINDERS = 5  # Google Calendar's limit per event
+
 _SECTIONS = {"athlete", "calendar", "rules", "session"}
 _ATHLETE = {"weight_kg", "timezone", "goal", "meals"}
 _CALENDAR = {"name", "reminders"}
 _RULES = {"min_gap_hours", "disable"}
 _SESSION = {"id", "day", "start", "kind", "minutes", "focus", "details", "title", "notes"}
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,10 @@ class _Reader:
         reminders = calendar.get("reminders", [30])
         if not isinstance(reminders, list):
             raise self.fail("[calendar] field 'reminders'", f"{_show(reminders)} is not a list of minutes, e.g. [30].")
+        if len(reminders) > MAX_REMINDERS:
+            raise self.fail(
+                "[calendar] field 'reminders'", f"{len(reminders)} reminders; calendars take at most {MAX_REMINDERS}."
+            )
         reminders = tuple(
             self.integer(r, f"[calendar] field 'reminders' item {i + 1}", 0, 40320) for i, r in enumerate(reminders)
         )
@@ -187,7 +193,7 @@ class _Reader:
             raise self.fail(where, f"{_show(value)} is not a time zone name.")
         try:
             ZoneInfo(value.strip())
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, or too long a name
             raise self.fail(
                 where, f"{value!r} is not a known IANA time zone; use a name such as \"Europe/London\" or \"America/New_York\"."
             ) from None
@@ -228,7 +234,7 @@ class _Reader:
 
     def session(self, item: object, position: int) -> dict:
         where = f"session {position}"
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and _ID.fullmatch(item["id"]):
             where = f"session {position} ({item['id']})"
         item = self.table(item, where, _SESSION)
         for required in ("day", "start", "kind", "minutes"):
@@ -236,7 +242,7 @@ class _Reader:
                 raise self.fail(where, f"field {required!r} is missing.")
 
         sid = item.get("id")
-        if sid is not None and (not isinstance(sid, str) or not _ID.match(sid)):
+        if sid is not None and (not isinstance(sid, str) or not _ID.fullmatch(sid)):
             raise self.fail(
                 f"{where} field 'id'", f"{_show(sid)} is not a usable id; use letters, digits, '-', '_' or '.' (at most 64)."
             )
@@ -251,7 +257,7 @@ class _Reader:
         start = item["start"]
         if isinstance(start, time):
             parsed_start = start.replace(second=0, microsecond=0)
-        elif isinstance(start, str) and _TIME.match(start.strip()):
+        elif isinstance(start, str) and _TIME.fullmatch(start.strip()):
             hours, minutes = start.strip().split(":")
             parsed_start = time(int(hours), int(minutes))
         else:

@@ -27,19 +27,26 @@ def vtimezone(key: str, first_year: int, last_year: int) -> Timezone:
 
     component = Timezone()
     component.add("TZID", key)
-    if not changes:
-        offset = span_start.astimezone(tz).utcoffset()
-        component.add_component(_observance(False, datetime(1970, 1, 1), offset, offset, span_start.astimezone(tz).tzname()))
-        return component
+    if not changes or changes[0][0] > datetime(first_year - 1, 12, 31, tzinfo=timezone.utc):
+        # Nothing states the offset before the first change (Caracas before May
+        # 2016, say); readers would guess, so say it.
+        initial = span_start.astimezone(tz)
+        offset = initial.utcoffset()
+        start = initial.replace(tzinfo=None, month=1, day=1, hour=0, minute=0)
+        component.add_component(_observance(bool(initial.dst()), start, offset, offset, initial.tzname()))
 
-    groups: dict[tuple, list[datetime]] = {}
+    groups: dict[tuple, list[tuple[datetime, datetime]]] = {}
     for when, before, after in changes:
         local_after = when.astimezone(tz)
         group = (bool(local_after.dst()), before, after, local_after.tzname())
-        groups.setdefault(group, []).append((when + before).replace(tzinfo=None))  # onset in the old offset
+        onset = (when + before).replace(tzinfo=None)  # local time in the old offset
+        groups.setdefault(group, []).append((onset, when))
 
-    for (is_dst, before, after, name), onsets in groups.items():
+    for (is_dst, before, after, name), pairs in groups.items():
+        onsets = [onset for onset, _ in pairs]
         rule = _yearly_rule(onsets)
+        if rule and onsets[-1].year < last_year + 1:
+            rule["UNTIL"] = pairs[-1][1]  # the zone dropped this rule inside the span
         if rule:
             component.add_component(_observance(is_dst, onsets[0], before, after, name, rule))
         else:
@@ -61,7 +68,9 @@ def _observance(is_dst, onset: datetime, before, after, name, rule=None):
 
 
 def _yearly_rule(onsets: list[datetime]) -> dict | None:
-    """FREQ=YEARLY;BYMONTH=m;BYDAY=nDD when every onset follows it, once a year."""
+    """FREQ=YEARLY;BYMONTH=m;BYDAY=nDD when every onset (two or more) follows it, once a year."""
+    if len(onsets) < 2:
+        return None
     first = onsets[0]
     years = [o.year for o in onsets]
     if years != list(range(first.year, first.year + len(onsets))):

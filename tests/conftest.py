@@ -11,6 +11,21 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PLANS = FIXTURES / "plans"
 
 
+def read_with_vobject(data: bytes):
+    """Parse with vobject, forgetting the zones of earlier files.
+
+    vobject keeps the first VTIMEZONE it sees for a TZID for the life of the
+    process; our VTIMEZONEs cover only the years exported, so each file must be
+    read with its own.
+    """
+    import vobject
+
+    registry = vars(vobject.icalendar)["__tzidMap"]
+    for tzid in [t for t in registry if t != "UTC"]:
+        del registry[tzid]
+    return vobject.readOne(data.decode("utf-8"))
+
+
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path_factory, monkeypatch):
     """Keep every test away from the real config, data and state directories."""

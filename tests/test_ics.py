@@ -8,9 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import icalendar
 import pytest
-import vobject
 
-from conftest import PLANS
+from conftest import PLANS, read_with_vobject
 from syncplan.build import build
 from syncplan.ics import to_ical, write_ics
 from syncplan.plan import load_plan
@@ -86,7 +85,7 @@ def test_independent_parser_reads_the_same_utc_times(plan_name, week):
     _, built, data = export(plan_name, [week])
     expected = {e.uid: (e.start.astimezone(UTC), e.end.astimezone(UTC)) for e in built.events}
     seen = {}
-    for ve in vobject.readOne(data.decode()).vevent_list:
+    for ve in read_with_vobject(data).vevent_list:
         seen[ve.uid.value] = (ve.dtstart.value.astimezone(UTC), ve.dtend.value.astimezone(UTC))
     assert seen == expected
     round_trip = {str(v["UID"]): (v["DTSTART"].dt.astimezone(UTC), v["DTEND"].dt.astimezone(UTC)) for v in vevents(data)}
@@ -96,7 +95,7 @@ def test_independent_parser_reads_the_same_utc_times(plan_name, week):
 def test_many_weeks_spanning_both_changes_read_the_same_everywhere():
     _, built, data = export("london.toml", [IsoWeek(2026, 1)] + [IsoWeek(2026, w) for w in range(10, 46)])
     expected = {e.uid: e.start.astimezone(UTC) for e in built.events}
-    seen = {ve.uid.value: ve.dtstart.value.astimezone(UTC) for ve in vobject.readOne(data.decode()).vevent_list}
+    seen = {ve.uid.value: ve.dtstart.value.astimezone(UTC) for ve in read_with_vobject(data).vevent_list}
     assert seen == expected
 
 
@@ -139,7 +138,7 @@ def test_session_ending_in_the_repeated_hour_ends_after_it_starts():
     built = build(plan, [week])
     long_run = next(e for e in built.events if e.key.endswith("sun-long"))
     data = to_ical([long_run], "Training", plan.timezone, NOW)
-    (ve,) = vobject.readOne(data.decode()).vevent_list
+    (ve,) = read_with_vobject(data).vevent_list
     assert ve.dtend.value.astimezone(UTC) - ve.dtstart.value.astimezone(UTC) == timedelta(minutes=90)
 
 

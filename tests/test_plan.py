@@ -46,6 +46,9 @@ BAD = [
     ("bad goal", GOOD_HEAD + 'goal = "fame"\n', ["field 'goal'", "'fame'"]),
     ("missing field", GOOD_HEAD + '[[session]]\nday = "tue"\nkind = "easy"\nminutes = 30\n', ["session 1", "'start'"]),
     ("bad reminder", GOOD_HEAD + "[calendar]\nreminders = [-5]\n", ["'reminders'", "-5"]),
+    ("too many reminders", GOOD_HEAD + "[calendar]\nreminders = [5, 10, 15, 30, 60, 120]\n", ["'reminders'", "at most 5"]),
+    ("id with a newline", GOOD_HEAD + LIFT.replace('id = "tue-lift"', 'id = "a\\nb"'), ["session 1 field 'id'", "'a\\nb'"]),
+    ("zone is a folder", GOOD_HEAD.replace("Europe/London", "America"), ["field 'timezone'", "'America'"]),
     ("unknown rule", GOOD_HEAD + '[rules]\ndisable = ["speed"]\n', ["'disable'", "'speed'"]),
 ]
 

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import icalendar
 import pytest
-import vobject
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from conftest import read_with_vobject
 from syncplan.build import build
 from syncplan.errors import InvalidInput
 from syncplan.ics import to_ical
@@ -122,7 +122,6 @@ ODD_STRINGS = [
     "", " ", "\t", "\n", "\x00", "é", "日本", "🏃", "a" * 101, "a" * 501, "a" * 2001, "None", "null", "0", "-1",
     "../etc", "/etc/passwd", "C:\\tz",
 ]
-# Directory names and names too long for a file name: see the xfail tests below.
 ZONE_NAMES = [
     "Europe/London", "Asia/Kolkata", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia", "UTC", "utc",
     "Europe/London ", " Asia/Kolkata", "europe/london", "Europe/London/", "Europe//London", "../etc", "../../etc/passwd",
@@ -231,25 +230,6 @@ def plan_documents(draw) -> dict:
     return doc
 
 
-# Known loader bugs (see the xfail tests below); drop this filter once they pass.
-def _hits_known_zone_bug(doc: dict) -> bool:
-    zone = doc.get("athlete", {}).get("timezone") if isinstance(doc.get("athlete"), dict) else None
-    if not isinstance(zone, str):
-        return False
-    zone = zone.strip()
-    return len(zone.encode()) > 200 or zone in _ZONE_DIRS
-
-
-def _hits_known_id_bug(doc: dict) -> bool:
-    items = doc.get("session")
-    return isinstance(items, list) and any(
-        isinstance(s, dict) and isinstance(s.get("id"), str) and ("\n" in s["id"] or "\r" in s["id"]) for s in items
-    )
-
-
-_ZONE_DIRS = {z.rsplit("/", 1)[0] for z in ZONES if "/" in z} | {"posix", "right"}
-
-
 # --- The loader -------------------------------------------------------------------------
 
 toml_fragments = st.sampled_from(
@@ -276,7 +256,6 @@ def test_loader_on_arbitrary_text_raises_only_invalid_input(text):
 @example({"athlete": {"timezone": "Asia/Kolkata", "meals": 9}})
 @example({"athlete": {"timezone": "UTC"}, "session": [{"day": "mon", "start": "7:00", "kind": "lift", "minutes": 60, "focus": "legs"}]})
 def test_loader_on_plan_shaped_documents_raises_only_invalid_input(doc):
-    assume(not _hits_known_zone_bug(doc) and not _hits_known_id_bug(doc))
     text = to_toml(doc)
     assert_loader_contract(text)
 
@@ -290,32 +269,15 @@ def test_valid_plan_documents_load(zone):
     assert parse_plan(to_toml(doc), SOURCE).timezone == zone
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="plan.py _Reader.zone catches only ZoneInfoNotFoundError/ValueError; a zone name that is a tzdata "
-    "directory raises IsADirectoryError from ZoneInfo()",
-)
 @pytest.mark.parametrize("zone", ["America", "Asia", "America/Argentina"])
 def test_zone_naming_a_directory_is_invalid_input(zone):
     assert_loader_contract(f'[athlete]\ntimezone = "{zone}"\n')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="plan.py _Reader.zone: a zone name longer than NAME_MAX raises OSError(ENAMETOOLONG) from ZoneInfo()",
-)
 def test_zone_name_too_long_for_a_file_is_invalid_input():
     assert_loader_contract('[athlete]\ntimezone = "' + "a" * 256 + '"\n')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="plan.py _Reader.session puts the raw session id into `where` before validating it, so an id "
-    "with a newline makes a multi-line message (and a 10 kB id a 10 kB one)",
-)
 def test_session_id_with_newline_keeps_the_message_one_paragraph():
     assert_loader_contract('[athlete]\ntimezone = "UTC"\n[[session]]\nid = "\\n"\n')
 
@@ -458,20 +420,8 @@ def utc_times_from_icalendar(data: bytes) -> dict:
     }
 
 
-def forget_vobject_zones() -> None:
-    """vobject keeps the first VTIMEZONE it sees for a TZID for the life of the process.
-
-    Our VTIMEZONEs only cover the years exported (no yearly rule fits zones whose
-    rules changed), so a later file for other years must be read with its own.
-    """
-    registry = vars(vobject.icalendar)["__tzidMap"]
-    for tzid in [t for t in registry if t != "UTC"]:
-        del registry[tzid]
-
-
 def utc_times_from_vobject(data: bytes) -> dict:
-    forget_vobject_zones()
-    cal = vobject.readOne(data.decode("utf-8"))
+    cal = read_with_vobject(data)
     return {
         ve.uid.value: (ve.dtstart.value.astimezone(UTC), ve.dtend.value.astimezone(UTC))
         for ve in getattr(cal, "vevent_list", [])
@@ -542,10 +492,8 @@ def check_round_trip(built, data: bytes) -> None:
 @given(zones, iso_weeks, st.integers(1, 3), st.lists(planned, min_size=1, max_size=3))
 def test_ics_reads_back_to_the_same_utc_instants(zone, first, count, specs):
     built, data = export_ics(zone, first, count, specs)
-    # Known bugs (xfail below): drop these once the VTIMEZONE states only real changes
-    # and covers the offset in force before its first change.
-    assume(not false_onsets(data, zone))
-    assume(not predates_every_change(data))
+    assert not false_onsets(data, zone)
+    assert not predates_every_change(data)
     check_round_trip(built, data)
 
 
@@ -556,30 +504,9 @@ def test_ics_reads_back_to_the_same_utc_instants(zone, first, count, specs):
 def test_vtimezone_claims_only_real_offset_changes_where_rules_held(zone, first, count):
     """Every onset our VTIMEZONE states, up to its last event, is a real change in zones that kept their rules."""
     built, data = export_ics(zone, first, count, [(0, time(12, 0), 60, "easy")])
-    assume(not _rules_changed_near(zone, first))
     assert false_onsets(data, zone) == []
 
 
-def _rules_changed_near(zone: str, week: IsoWeek) -> bool:
-    """A DST rule started or ended within the VTIMEZONE's span (see the xfail below)."""
-    tz = ZoneInfo(zone)
-    years = range(week.monday.year - 1, week.year + 3)
-    has_dst = [any(datetime(y, m, 15, tzinfo=tz).dst() for m in range(1, 13)) for y in years]
-    offsets = [{datetime(y, m, 15, tzinfo=tz).utcoffset() for m in range(1, 13)} for y in years]
-    return len(set(has_dst)) > 1 or len({frozenset(o) for o in offsets}) > 1
-
-
-STALE_RULES = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="vtimezone.py: _yearly_rule gives an open-ended RRULE to every group of onsets, even one onset, or a "
-    "rule the zone dropped (Mexico and Iran 2022, Ojinaga's 2022 switch to US Central): the observance then "
-    "recurs every year and vobject (dateutil) reads summer times an hour off. Needs UNTIL at the group's last "
-    "onset (or no RRULE) when the group's rule ends inside the span",
-)
-
-
-@STALE_RULES
 @pytest.mark.parametrize(
     ("zone", "week"),
     [
@@ -593,7 +520,6 @@ def test_ics_round_trip_where_a_zone_dropped_or_changed_its_dst_rule(zone, week)
     check_round_trip(built, data)
 
 
-@STALE_RULES
 @pytest.mark.parametrize(
     ("zone", "week"), [("America/Mexico_City", IsoWeek(2023, 30)), ("Asia/Tehran", IsoWeek(2023, 30))]
 )
@@ -602,13 +528,6 @@ def test_vtimezone_claims_only_real_offset_changes_where_a_rule_ended(zone, week
     assert false_onsets(data, zone) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="vtimezone.py: the VTIMEZONE starts at the first offset change in its span, so a session before "
-    "that change has no observance; RFC 5545 leaves it undefined and vobject (dateutil) picks the first "
-    "STANDARD. Needs an observance for the offset in force at the span's start",
-)
 @pytest.mark.parametrize(
     ("zone", "week"),
     [
