@@ -15,7 +15,7 @@ def test_version_and_help(runner):
     assert runner.invoke(main, ["--version"]).output.strip().endswith(__version__)
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("check", "export", "init", "show", "templates"):
+    for command in ("auth", "check", "cron", "export", "init", "show", "sync", "templates"):
         assert command in result.output
         sub = runner.invoke(main, [command, "--help"])
         assert sub.exit_code == 0 and "Usage: syncplan " + command in sub.output
