@@ -348,8 +348,6 @@ def cron(plan_path, template, day, at, calendar, token_file, install) -> None:
     token file by absolute path when they come from SYNCPLAN_PLAN or
     SYNCPLAN_TOKEN_FILE here.
     """
-    import os
-
     from syncplan.google import cron as crontab
     from syncplan.paths import default_plan_path, state_dir
 
@@ -357,18 +355,7 @@ def cron(plan_path, template, day, at, calendar, token_file, install) -> None:
         raise click.UsageError("give either a PLAN file or --template, not both.")
     if plan_path is None and template is None and default_plan_path().is_file():
         plan_path = default_plan_path()
-    if token_file is None and os.environ.get("SYNCPLAN_TOKEN_FILE"):
-        token_file = Path(os.environ["SYNCPLAN_TOKEN_FILE"])
-    command = [*_syncplan_command(), "sync"]
-    if plan_path is not None:
-        command.append(str(plan_path.expanduser().resolve()))
-    if template is not None:
-        command += ["--template", template]
-    if calendar:
-        command += ["--calendar", calendar]
-    if token_file is not None:
-        command += ["--token", str(token_file.expanduser().resolve())]
-    command += ["--week", "next", "--non-interactive"]
+    command = crontab.sync_command(plan_path, template, calendar, token_file)
     log = state_dir() / "sync.log"
     line = crontab.crontab_line(command, day, at, log)
     if not install:
@@ -378,17 +365,3 @@ def cron(plan_path, template, day, at, calendar, token_file, install) -> None:
     changed = crontab.install(line)
     click.echo(line)
     click.echo("Added to your crontab." if changed else "Already in your crontab; nothing changed.")
-
-
-def _syncplan_command() -> list[str]:
-    """How cron, with a bare PATH, can start this same syncplan."""
-    import os
-    import shutil
-
-    script = Path(sys.argv[0])
-    if script.name == "syncplan" and script.exists():
-        return [str(script.resolve())]
-    found = shutil.which("syncplan")
-    if found and os.path.dirname(os.path.realpath(found)) == os.path.dirname(os.path.realpath(sys.executable)):
-        return [os.path.abspath(found)]
-    return [os.path.abspath(sys.executable), "-m", "syncplan"]

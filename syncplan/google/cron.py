@@ -7,9 +7,12 @@ instead of adding another.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from syncplan.errors import InvalidInput, SyncplanError
@@ -19,6 +22,37 @@ DAYS = {"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
 _NAMES = {**DAYS, **{name: n for name, n in zip(
     ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"), range(7))}}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def sync_command(plan: Path | None, template: str | None, calendar: str | None, token: Path | None) -> list[str]:
+    """The weekly ``syncplan sync`` as argv, every path absolute.
+
+    Cron starts with a bare environment, so a token file chosen through
+    SYNCPLAN_TOKEN_FILE here is named on the line.
+    """
+    if token is None and os.environ.get("SYNCPLAN_TOKEN_FILE"):
+        token = Path(os.environ["SYNCPLAN_TOKEN_FILE"])
+    command = [*_this_syncplan(), "sync"]
+    if plan is not None:
+        command.append(str(plan.expanduser().resolve()))
+    if template is not None:
+        command += ["--template", template]
+    if calendar:
+        command += ["--calendar", calendar]
+    if token is not None:
+        command += ["--token", str(token.expanduser().resolve())]
+    return [*command, "--week", "next", "--non-interactive"]
+
+
+def _this_syncplan() -> list[str]:
+    """How cron, with a bare PATH, can start this same syncplan."""
+    script = Path(sys.argv[0])
+    if script.name == "syncplan" and script.exists():
+        return [str(script.resolve())]
+    found = shutil.which("syncplan")
+    if found and os.path.dirname(os.path.realpath(found)) == os.path.dirname(os.path.realpath(sys.executable)):
+        return [os.path.abspath(found)]
+    return [os.path.abspath(sys.executable), "-m", "syncplan"]
 
 
 def crontab_line(command: list[str], day: str, at: str, log: Path) -> str:
