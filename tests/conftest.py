@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
+
+# CI explores the same examples every run, so a red build is reproducible;
+# local runs keep drawing new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PLANS = FIXTURES / "plans"
