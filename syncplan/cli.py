@@ -357,7 +357,7 @@ def cron(plan_path, template, day, at, calendar, token_file, install) -> None:
         plan_path = default_plan_path()
     command = crontab.sync_command(plan_path, template, calendar, token_file)
     log = state_dir() / "sync.log"
-    line = crontab.crontab_line(command, day, at, log)
+    line = crontab.crontab_line(command, day, at, log, crontab.carried_environment())
     if not install:
         click.echo(line)
         return

@@ -226,7 +226,9 @@ def test_cron_prints_the_line_for_a_plan(runner, isolated_user_dirs):
     result = run(runner, ["cron", str(LONDON), "--day", "sat", "--time", "07:15"])
     assert result.exit_code == 0
     line = result.output.strip()
-    assert line.startswith("15 7 * * 6 /") and line.endswith(TAG)
+    assert line.startswith("15 7 * * 6 ") and line.endswith(TAG)
+    executable = line.split(" sync ")[0].split()[-1]
+    assert executable.startswith("/")  # absolute: cron's PATH is bare
     assert f" sync {LONDON.resolve()} --week next --non-interactive >> {isolated_user_dirs / 'state' / 'sync.log'} 2>&1" in line
 
 
@@ -237,6 +239,9 @@ def test_cron_names_the_default_plan_and_token_by_absolute_path(runner, isolated
     monkeypatch.setenv("SYNCPLAN_TOKEN_FILE", str(tmp_path / "tok.json"))
     line = run(runner, ["cron"]).output.strip()
     assert f" sync {own.resolve()} --token {(tmp_path / 'tok.json').resolve()} --week next" in line
+    # the directory overrides in force here travel with the line, since cron starts with none
+    assert f"SYNCPLAN_STATE_DIR={(isolated_user_dirs / 'state').resolve()} " in line
+    assert line.index("SYNCPLAN_CONFIG_DIR=") < line.index(" sync ")
 
 
 def test_with_line_replaces_its_own_line_and_keeps_the_rest():

@@ -55,7 +55,19 @@ def _this_syncplan() -> list[str]:
     return [os.path.abspath(sys.executable), "-m", "syncplan"]
 
 
-def crontab_line(command: list[str], day: str, at: str, log: Path) -> str:
+CARRIED = ("SYNCPLAN_CONFIG_DIR", "SYNCPLAN_DATA_DIR", "SYNCPLAN_STATE_DIR", "SYNCPLAN_NOTES")
+
+
+def carried_environment() -> dict[str, str]:
+    """The directory overrides in force here, which cron would otherwise lose.
+
+    Without them the cron run would remember another calendar id and lock file
+    than the runs made by hand.
+    """
+    return {var: str(Path(os.environ[var]).expanduser().resolve()) for var in CARRIED if os.environ.get(var)}
+
+
+def crontab_line(command: list[str], day: str, at: str, log: Path, env: dict[str, str] | None = None) -> str:
     """``command`` is the sync command as argv, executable first, already absolute."""
     weekday = _NAMES.get(day.strip().lower())
     if weekday is None:
@@ -64,7 +76,8 @@ def crontab_line(command: list[str], day: str, at: str, log: Path) -> str:
     if not match:
         raise InvalidInput(f"--time {at}: use HH:MM on a 24-hour clock, e.g. 18:00.")
     hour, minute = int(match[1]), int(match[2])
-    shell = " ".join(shlex.quote(part) for part in command) + f" >> {shlex.quote(str(log))} 2>&1"
+    assignments = [f"{var}={shlex.quote(value)}" for var, value in (env or {}).items()]
+    shell = " ".join([*assignments, *(shlex.quote(part) for part in command)]) + f" >> {shlex.quote(str(log))} 2>&1"
     return f"{minute} {hour} * * {weekday} {shell.replace('%', chr(92) + '%')} {TAG}"
 
 
