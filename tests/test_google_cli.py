@@ -227,7 +227,7 @@ def test_cron_prints_the_line_for_a_plan(runner, isolated_user_dirs):
     assert result.exit_code == 0
     line = result.output.strip()
     assert line.startswith("15 7 * * 6 ") and line.endswith(TAG)
-    executable = line.split(" sync ")[0].split()[-1]
+    executable = next(word for word in line.split()[5:] if "=" not in word)
     assert executable.startswith("/")  # absolute: cron's PATH is bare
     assert f" sync {LONDON.resolve()} --week next --non-interactive >> {isolated_user_dirs / 'state' / 'sync.log'} 2>&1" in line
 
