@@ -123,7 +123,7 @@ def templates() -> None:
     for name in template_names():
         star = "*" if name == DEFAULT_TEMPLATE else " "
         click.echo(f"{star} {name:<14} {template_summary(name)}")
-    click.echo(f"\n* the default, used when there is no plan file. Start your own with `syncplan init --template NAME`.")
+    click.echo("\n* the default, used when there is no plan file. Start your own with `syncplan init --template NAME`.")
 
 
 @main.command()

@@ -247,20 +247,13 @@ class _Reader:
                 f"{where} field 'id'", f"{_show(sid)} is not a usable id; use letters, digits, '-', '_' or '.' (at most 64)."
             )
 
-        day = item["day"]
-        day_key = day.strip().lower() if isinstance(day, str) else None
-        if day_key in DAY_NAMES:
-            day_key = day_key[:3]
-        if day_key not in DAYS:
-            raise self.fail(f"{where} field 'day'", f"{_show(day)} is not a day; use one of {', '.join(DAYS)}.")
+        day = parse_day(item["day"])
+        if day is None:
+            raise self.fail(f"{where} field 'day'", f"{_show(item['day'])} is not a day; use one of {', '.join(DAYS)}.")
 
         start = item["start"]
-        if isinstance(start, time):
-            parsed_start = start.replace(second=0, microsecond=0)
-        elif isinstance(start, str) and _TIME.fullmatch(start.strip()):
-            hours, minutes = start.strip().split(":")
-            parsed_start = time(int(hours), int(minutes))
-        else:
+        parsed_start = start.replace(second=0, microsecond=0) if isinstance(start, time) else parse_clock(start)
+        if parsed_start is None:
             raise self.fail(f"{where} field 'start'", f'{_show(start)} is not a time of day; write it as "HH:MM", e.g. "07:00".')
 
         kind = find_kind(item["kind"]) if isinstance(item["kind"], str) else None
@@ -289,7 +282,7 @@ class _Reader:
         return {
             "position": position,
             "id": sid,
-            "day": DAYS.index(day_key),
+            "day": day,
             "start": parsed_start,
             "kind": kind,
             "minutes": minutes,
@@ -298,6 +291,20 @@ class _Reader:
             "title": title,
             "notes": notes,
         }
+
+
+def parse_day(value: object) -> int | None:
+    """0 for Monday: "tue", "Tuesday" and the like; None if it is no day."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    if text in DAY_NAMES:
+        text = text[:3]
+    return DAYS.index(text) if text in DAYS else None
+
+
+def parse_clock(value: object) -> time | None:
+    """"HH:MM" on a 24-hour clock; None if it is not one."""
+    match = _TIME.fullmatch(value.strip()) if isinstance(value, str) else None
+    return time(int(match[1]), int(match[2])) if match else None
 
 
 def _show(value: object) -> str:

@@ -1,7 +1,6 @@
 """Every command as a user runs it, through click's CliRunner."""
 
 import json
-from pathlib import Path
 
 import icalendar
 

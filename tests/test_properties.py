@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import icalendar
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import read_with_vobject

@@ -8,7 +8,6 @@ instead of adding another.
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -16,12 +15,9 @@ import sys
 from pathlib import Path
 
 from syncplan.errors import InvalidInput, SyncplanError
+from syncplan.plan import DAYS, parse_clock, parse_day
 
 TAG = "# syncplan weekly sync"
-DAYS = {"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
-_NAMES = {**DAYS, **{name: n for name, n in zip(
-    ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"), range(7))}}
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 def sync_command(plan: Path | None, template: str | None, calendar: str | None, token: Path | None) -> list[str]:
@@ -69,16 +65,16 @@ def carried_environment() -> dict[str, str]:
 
 def crontab_line(command: list[str], day: str, at: str, log: Path, env: dict[str, str] | None = None) -> str:
     """``command`` is the sync command as argv, executable first, already absolute."""
-    weekday = _NAMES.get(day.strip().lower())
+    weekday = parse_day(day)
     if weekday is None:
         raise InvalidInput(f"--day {day}: use one of {', '.join(DAYS)}.")
-    match = _TIME.match(at.strip())
-    if not match:
+    clock = parse_clock(at)
+    if clock is None:
         raise InvalidInput(f"--time {at}: use HH:MM on a 24-hour clock, e.g. 18:00.")
-    hour, minute = int(match[1]), int(match[2])
     assignments = [f"{var}={shlex.quote(value)}" for var, value in (env or {}).items()]
     shell = " ".join([*assignments, *(shlex.quote(part) for part in command)]) + f" >> {shlex.quote(str(log))} 2>&1"
-    return f"{minute} {hour} * * {weekday} {shell.replace('%', chr(92) + '%')} {TAG}"
+    cron_weekday = (weekday + 1) % 7  # cron counts from Sunday = 0
+    return f"{clock.minute} {clock.hour} * * {cron_weekday} {shell.replace('%', chr(92) + '%')} {TAG}"
 
 
 def with_line(crontab: str, line: str) -> str:
