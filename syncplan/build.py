@@ -12,7 +12,7 @@ from pathlib import Path
 from syncplan.events import Event, make_uid
 from syncplan.notes import Notes, describe, load_notes, title
 from syncplan.plan import Plan
-from syncplan.rules import Finding, check
+from syncplan.rules import Checked, Finding, examine
 from syncplan.rules import has_errors as _has_errors
 from syncplan.week import DatedWeek, IsoWeek, date_week
 
@@ -37,18 +37,19 @@ def build(
 ) -> Built:
     notes = notes or load_notes(notes_dir)
     dated = tuple(date_week(plan, w) for w in weeks)
-    findings = tuple(f for week in dated for f in check(plan, week))
-    events = tuple(_event(plan, week, d, notes, busy_only) for week in dated for d in week.sessions)
-    return Built(dated, findings, events)
+    # All weeks are checked together: a late Sunday and an early Monday are neighbours.
+    checked = examine(plan, dated)
+    events = tuple(_event(plan, week, d, notes, busy_only, checked) for week in dated for d in week.sessions)
+    return Built(dated, tuple(checked.findings), events)
 
 
-def _event(plan: Plan, week: DatedWeek, d, notes: Notes, busy_only: bool) -> Event:
+def _event(plan: Plan, week: DatedWeek, d, notes: Notes, busy_only: bool, checked: Checked) -> Event:
     key = f"{week.week.label}/{d.key}"
     if busy_only:
         summary, description, categories = notes.render("note", "busy"), "", ()
     else:
         summary = title(d)
-        description = describe(plan, week, d, notes)
+        description = describe(plan, week, d, notes, checked)
         kind = d.session.kind
         categories = ("Training", "Running" if kind.run else kind.title, *(("Hard",) if kind.hard else ()))
     # A busy-only copy lives in another calendar; its own UIDs keep apps that

@@ -14,21 +14,29 @@ class Kind:
     id: str
     title: str
     run: bool  # a running session (as opposed to lifting or mobility)
-    hard: bool  # hard sessions are the ones that spoil lifting done after them
+    hard: bool  # demanding enough to spoil lifting done after it (a long run is, at easy pace)
     muscles: tuple[str, ...]
     aliases: tuple[str, ...] = ()
+    effort: str = "easy"  # what the event text calls the effort; agrees with the kind's text
 
     @property
     def hill_or_sprint(self) -> bool:
-        return self.id in ("hills", "sprints")
+        """The article's most muscle-building running: hills, sprints and high-intensity intervals.
 
+        It puts "sprint and high-intensity interval running" under one heading,
+        so intervals satisfy the weekly hill-or-sprint session.
+        """
+        return self.id in HILL_OR_SPRINT
+
+
+HILL_OR_SPRINT = ("hills", "sprints", "intervals")
 
 KINDS: dict[str, Kind] = {
     k.id: k
     for k in (
         Kind("easy", "Easy run", True, False, ("calves", "core"), ("run", "jog", "recovery")),
-        Kind("long", "Long run", True, True, ("calves", "quads", "core"), ("long-run",)),
-        Kind("tempo", "Tempo run", True, True, ("calves", "hamstrings"), ("threshold",)),
+        Kind("long", "Long run", True, True, ("calves", "quads", "core"), ("long-run",), "easy pace, long duration"),
+        Kind("tempo", "Tempo run", True, True, ("calves", "hamstrings"), ("threshold",), "comfortably hard"),
         Kind(
             "intervals",
             "Intervals",
@@ -36,6 +44,7 @@ KINDS: dict[str, Kind] = {
             True,
             ("calves", "hamstrings", "hip flexors"),
             ("interval", "vo2", "speed"),
+            "hard",
         ),
         Kind(
             "sprints",
@@ -44,6 +53,7 @@ KINDS: dict[str, Kind] = {
             True,
             ("calves", "hamstrings", "glutes", "hip flexors"),
             ("sprint",),
+            "near-maximal",
         ),
         Kind(
             "hills",
@@ -52,11 +62,15 @@ KINDS: dict[str, Kind] = {
             True,
             ("calves", "hamstrings", "quads", "glutes"),
             ("hill", "hill-repeats", "hill-sprints"),
+            "hard uphill, easy back down",
         ),
-        Kind("strength", "Strength", False, True, (), ("lift", "lifting", "gym", "weights")),
+        Kind("strength", "Strength", False, True, (), ("lift", "lifting", "gym", "weights"), "hard"),
         Kind("mobility", "Mobility", False, False, ("hips", "core"), ("yoga", "stretch")),
     )
 }
+
+# The article's two weekly sessions are "lower-body focused compound movements".
+LOWER_BODY_FOCUS = ("lower", "full")
 
 STRENGTH_FOCUS: dict[str, tuple[str, ...]] = {
     "lower": ("quads", "hamstrings", "glutes", "calves"),

@@ -13,13 +13,14 @@ from pathlib import Path
 from string import Template
 
 from syncplan.errors import InvalidInput
-from syncplan.kinds import muscles
+from syncplan.kinds import LOWER_BODY_FOCUS, muscles
 from syncplan.plan import Plan
+from syncplan.rules import Checked, Link, examine, hours_text, protein_per_day, protein_per_meal, run_phrase
 from syncplan.templates import templates_dir
 from syncplan.week import DatedSession, DatedWeek
 
-PROTEIN_G_PER_KG = (1.6, 2.2)
-PROTEIN_WINDOW_H = 2
+PROTEIN_WINDOW = timedelta(hours=2)  # the article's 1-2 h after lifting, at its far end
+WEEK_NOTES = {"hill-or-sprint": "week_hill_or_sprint", "strength-count": "week_strength", "meals": "meals_outside"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,13 @@ def _merge(base: dict, over: dict, path: Path, table: str, source: dict) -> None
     for key, value in over.items():
         where = f"[{table}] {key}" if table else f"[{key}]"
         if key not in base:
-            raise InvalidInput(f"{path}: {where} is not a notes text syncplan knows; known here: {', '.join(base)}.")
+            import difflib
+
+            near = difflib.get_close_matches(key, list(base), n=1)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            raise InvalidInput(
+                f"{path}: {where} is not a notes text syncplan knows.{hint} Known here: {', '.join(base)}."
+            )
         if isinstance(base[key], dict):
             if not isinstance(value, dict):
                 raise InvalidInput(f"{path}: {where} must be a table.")
@@ -90,35 +97,56 @@ def title(d: DatedSession) -> str:
     return f"{name} · {s.minutes} min"
 
 
-def describe(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes) -> str:
+def describe(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, checked: Checked | None = None) -> str:
+    """The event text; ``checked`` is the result of the rules over all the weeks being built.
+
+    Everything a rule found about this session (and, on the week's first event,
+    about the week) is said here, so a calendar reader learns of it too.
+    """
+    checked = checked or examine(plan, [week])
     s = d.session
     kind = f"kind.{s.kind.id}"
-    paragraphs = [
-        notes.render(kind, "what", focus=s.focus or "")
-        + " "
-        + notes.render("note", "effort", effort="hard" if s.kind.hard else "easy"),
-    ]
+    paragraphs = [notes.render(kind, "what", focus=s.focus or "") + " " + notes.render("note", "effort", effort=s.kind.effort)]
     if s.kind.id == "strength":
         paragraphs.append(notes.render("focus", s.focus or "full"))
     if s.details:
         paragraphs.append("\n".join([notes.render("note", "details"), *(f"- {line}" for line in s.details)]))
     paragraphs.append(notes.render("note", "builds", muscles=", ".join(muscles(s.kind, s.focus))))
 
-    order = _order_notes(plan, week, d, notes)
-    if order:
-        paragraphs.append("\n".join(order))
+    timing = _timing_notes(plan, week, d, notes, checked)
+    if timing:
+        paragraphs.append("\n".join(timing))
+    if week.sessions and week.sessions[0] is d:
+        # Warnings, and the meals note: info the calendar can do without.
+        found = [
+            f
+            for f in checked.findings
+            if f.week == week.week.label and f.rule in WEEK_NOTES and (f.severity != "info" or f.rule == "meals")
+        ]
+        lines = [_week_note(plan, f.rule, week, notes) for f in found]
+        if lines:
+            paragraphs.append("\n".join(lines))
 
-    protein = []
+    food = []
     if s.kind.id == "strength":
-        until = d.end + timedelta(hours=PROTEIN_WINDOW_H)
-        protein.append(notes.render("note", "protein_after", until=f"{until:%H:%M}"))
+        food.append(notes.render("note", "protein_after", until=_clock(d.utc_end + PROTEIN_WINDOW, d)))
     if week.on_day(s.day)[0] is d:
-        low, high = (round(plan.weight_kg * g) for g in PROTEIN_G_PER_KG)
-        protein.append(
-            notes.render("note", "protein_day", low=low, high=high, weight=f"{plan.weight_kg:g}", meals=plan.meals)
+        (low, high), (meal_low, meal_high) = protein_per_day(plan), protein_per_meal(plan)
+        food.append(
+            notes.render(
+                "note",
+                "protein_day",
+                low=low,
+                high=high,
+                weight=f"{plan.weight_kg:g}",
+                meals=plan.meals,
+                meal_low=meal_low,
+                meal_high=meal_high,
+            )
         )
-    if protein:
-        paragraphs.append("\n".join(protein))
+        food.append(notes.render("note", "calories"))
+    if food:
+        paragraphs.append("\n".join(food))
 
     paragraphs.append("\n".join([notes.render(kind, "warmup"), notes.render(kind, "cooldown")]))
     if s.notes:
@@ -126,21 +154,59 @@ def describe(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _order_notes(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes) -> list[str]:
-    """Same-day notes that explain the order: lift first, run later."""
-    gap = f"{plan.min_gap_hours:g}"
-    todays = week.on_day(d.session.day)
+def _clock(instant, d: DatedSession) -> str:
+    """Wall-clock time in the plan's zone, from an instant; with the weekday when not ``d``'s date."""
+    local = instant.astimezone(d.start.tzinfo)
+    return f"{local:%H:%M}" if local.date() == d.start.date() else f"{local:%a %H:%M}"
+
+
+def _timing_notes(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, checked: Checked) -> list[str]:
+    """What is actually planned around this session, next to the advice it is measured against."""
+    label = week.week.label
     out = []
-    if d.session.kind.id == "strength":
-        earliest = (d.utc_end + timedelta(hours=plan.min_gap_hours)).astimezone(d.start.tzinfo)
-        for run in (o for o in todays if o.session.kind.run and o.utc_start >= d.utc_end):
-            values = {"gap": gap, "earliest": f"{earliest:%H:%M}", "run_time": f"{run.start:%H:%M}"}
-            out.append(notes.render("note", "lift_then_run", run=run.session.kind.title.lower(), **values))
-    elif d.session.kind.run:
-        for lift in (o for o in todays if o.session.kind.id == "strength"):
-            times = {"lift_time": f"{lift.start:%H:%M}"}
-            if lift.utc_end <= d.utc_start:
-                out.append(notes.render("note", "run_after_lift", gap=gap, lift_end=f"{lift.end:%H:%M}", **times))
-            elif d.utc_end <= lift.utc_start and not d.session.kind.hard:
-                out.append(notes.render("note", "jog_before_lift", **times))
+    for other in checked.overlaps_of(label, d.key):
+        out.append(notes.render("note", "overlap", other=title(other.d), other_time=_clock(other.d.utc_start, d)))
+    for link in checked.links_of(label, d.key):
+        out.append(_link_note(plan, link, link.lift.ref == (label, d.key), notes))
+    if d.dst_shift:
+        values = {"planned": f"{d.session.start:%H:%M}", "date": f"{d.start:%a %d %b}", "start": f"{d.start:%H:%M %Z}"}
+        out.append(notes.render("note", f"dst_{d.dst_shift}", **values))
     return out
+
+
+def _day_of(other: DatedSession, me: DatedSession) -> str:
+    days = (me.start.date() - other.start.date()).days
+    return {0: "today's", 1: "yesterday's", -1: "tomorrow's"}.get(days, f"{other.start:%A}'s")
+
+
+def _link_note(plan: Plan, link: Link, is_lift: bool, notes: Notes) -> str:
+    lift, run = link.lift.d, link.run.d
+    me = lift if is_lift else run
+    values = {
+        "gap": f"{plan.min_gap_hours:g}",
+        "between": hours_text(link.between),
+        "run": run.session.kind.title.lower(),
+        "a_run": run_phrase(run.session.kind),
+        "run_time": _clock(run.utc_start, me),
+        "lift_time": _clock(lift.utc_start, me),
+        "lift_end": _clock(lift.utc_end, lift),
+        "earliest": _clock(lift.utc_end + timedelta(hours=plan.min_gap_hours), me),
+        "lift_day": _day_of(lift, me),
+    }
+    key = {
+        ("ok", True): "lift_then_run",
+        ("ok", False): "run_after_lift",
+        ("gap", True): "lift_then_run_soon",
+        ("gap", False): "run_soon_after_lift",
+        ("order", True): "lift_after_run",
+        ("order", False): "run_before_lift",
+        ("easy-jog", True): "lift_after_jog",
+        ("easy-jog", False): "jog_before_lift",
+    }[(link.verdict, is_lift)]
+    return notes.render("note", key, **values)
+
+
+def _week_note(plan: Plan, rule: str, week: DatedWeek, notes: Notes) -> str:
+    lifts = [d for d in week.sessions if d.session.kind.id == "strength"]
+    counted = sum(1 for d in lifts if d.session.focus in LOWER_BODY_FOCUS)
+    return notes.render("note", WEEK_NOTES[rule], count=counted, meals=plan.meals)

@@ -19,7 +19,7 @@ from syncplan.kinds import KINDS, STRENGTH_FOCUS, Kind, find_kind
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 GOALS = ("muscle", "performance", "both")
-RULE_IDS = ("overlap", "gap", "order", "hill-or-sprint", "strength-count", "dst")
+RULE_IDS = ("overlap", "gap", "order", "hill-or-sprint", "strength-count", "dst", "meals", "empty")
 
 MAX_REMINDERS = 5  # Google Calendar's limit per event
 

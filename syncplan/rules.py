@@ -1,23 +1,33 @@
-"""The concurrent-training rules, as findings on a dated week.
+"""The concurrent-training rules, as findings on dated weeks.
 
 The facts behind them (from the seed article): lifting and running interfere
 least when at least 6 hours apart or on different days; if both fall on one
-day, lift first; an easy 20-30 minute morning jog before afternoon lifting is
-fine; runners who want muscle need a hill or sprint session each week; two
-strength sessions a week is the useful dose.
+day, lift first; an easy 20-30 minute jog in the morning before afternoon
+lifting is fine; runners who want muscle need a hill or sprint session (or
+high-intensity intervals) each week; two lower-body strength sessions a week is
+the useful dose; protein goes over 3-5 meals.
+
+Time between sessions is always elapsed time (UTC), never the weekday label:
+a lift at 23:00 and a run at 01:00 are two hours apart, across midnight, a
+clock change or the boundary of two exported weeks alike. The notes on each
+event are written from the same ``Link``s the rules judge, so the calendar
+says what ``check`` says.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-from itertools import combinations
+from dataclasses import dataclass, field
+from datetime import time, timedelta
 
+from syncplan.kinds import LOWER_BODY_FOCUS
 from syncplan.plan import Plan
 from syncplan.week import DatedSession, DatedWeek
 
 SEVERITIES = ("error", "warning", "info")
-EASY_JOG_MINUTES = 30
+EASY_JOG_MINUTES = 30  # the article's 20-30 min; a shorter easy jog is lighter still
+NOON = time(12)  # a morning jog ends by noon; an afternoon lift starts at noon or later
+ORDER_WINDOW = timedelta(hours=12)  # a run ending closer than this before a lift "comes before" it
+MEALS = (3, 5)  # the article's spread of the day's protein
 
 
 @dataclass(frozen=True)
@@ -26,77 +36,219 @@ class Finding:
     severity: str  # error | warning | info
     message: str
     week: str
-    sessions: tuple[str, ...] = ()
+    sessions: tuple[str, ...] = ()  # keys; a session of another week is "<week>/<key>"
 
     @property
     def sort_key(self) -> tuple:
         return (self.week, SEVERITIES.index(self.severity), self.rule, self.sessions)
 
 
+@dataclass(frozen=True)
+class Placed:
+    """A dated session and the ISO week (label) it was dated for."""
+
+    week: str
+    d: DatedSession
+
+    @property
+    def ref(self) -> tuple[str, str]:
+        return (self.week, self.d.key)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A lift and a run close enough in time for their order to matter.
+
+    ``verdict`` is "ok" (lift first, far enough apart), "gap" (lift first, too
+    soon), "order" (run first) or "easy-jog" (the allowed morning jog before
+    afternoon lifting). ``between`` runs from the end of the first to the start
+    of the second.
+    """
+
+    lift: Placed
+    run: Placed
+    between: timedelta
+    verdict: str
+
+    @property
+    def lift_first(self) -> bool:
+        return self.verdict in ("ok", "gap")
+
+
+@dataclass
+class Checked:
+    """Findings plus the relations behind them, indexed by (week, session key)."""
+
+    findings: list[Finding]
+    links: list[Link] = field(default_factory=list)
+    overlaps: list[tuple[Placed, Placed]] = field(default_factory=list)
+
+    def links_of(self, week: str, key: str) -> list[Link]:
+        return [k for k in self.links if (week, key) in (k.lift.ref, k.run.ref)]
+
+    def overlaps_of(self, week: str, key: str) -> list[Placed]:
+        out = []
+        for a, b in self.overlaps:
+            if a.ref == (week, key):
+                out.append(b)
+            elif b.ref == (week, key):
+                out.append(a)
+        return out
+
+
 def check(plan: Plan, week: DatedWeek) -> list[Finding]:
-    findings = [
-        *_overlap(week),
-        *_same_day(plan, week),
-        *_hill_or_sprint(plan, week),
-        *_strength_count(week),
-        *_dst(week),
-    ]
-    return sorted((f for f in findings if f.rule not in plan.disabled), key=lambda f: f.sort_key)
+    """Findings for one week on its own."""
+    return examine(plan, [week]).findings
+
+
+def examine(plan: Plan, weeks: list[DatedWeek] | tuple[DatedWeek, ...]) -> Checked:
+    """Check consecutive weeks together, so a clash across a week boundary is found too."""
+    placed = sorted(
+        (Placed(w.week.label, d) for w in weeks for d in w.sessions), key=lambda p: (p.d.utc_start, p.week, p.d.key)
+    )
+    overlaps, links = _relations(plan, placed)
+    findings = [*_overlap_findings(overlaps), *_link_findings(plan, links)]
+    empty = not plan.sessions
+    for i, week in enumerate(weeks):
+        if i == 0:
+            findings += [*_empty(plan, week), *_meals(plan, week)]
+        if not empty:
+            findings += [*_hill_or_sprint(plan, week), *_strength_count(week)]
+        findings += _dst(week)
+    kept = sorted((f for f in findings if f.rule not in plan.disabled), key=lambda f: f.sort_key)
+    return Checked(kept, links, overlaps)
 
 
 def has_errors(findings: list[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
 
 
+def is_easy_jog(run: DatedSession, lift: DatedSession) -> bool:
+    """The article's "morning jog, afternoon lifting": an easy run of up to 30 min
+    that ends by noon, on the same date as a lift starting at noon or later."""
+    s = run.session
+    return (
+        s.kind.id == "easy"
+        and s.minutes <= EASY_JOG_MINUTES
+        and run.end.date() == lift.start.date() == run.start.date()
+        and run.end.time() <= NOON <= lift.start.time()
+    )
+
+
+def _relations(plan: Plan, placed: list[Placed]) -> tuple[list[tuple[Placed, Placed]], list[Link]]:
+    gap = timedelta(hours=plan.min_gap_hours)
+    horizon = max(gap, ORDER_WINDOW)
+    overlaps, links = [], []
+    for i, a in enumerate(placed):
+        for b in placed[i + 1 :]:
+            if b.d.utc_start >= a.d.utc_end + horizon:
+                break  # sorted by start: every later one is further away
+            if b.d.utc_start < a.d.utc_end:
+                overlaps.append((a, b))
+                continue
+            between = b.d.utc_start - a.d.utc_end
+            ka, kb = a.d.session.kind, b.d.session.kind
+            if ka.id == "strength" and kb.run:
+                verdict = "gap" if between < gap else "ok" if between < ORDER_WINDOW else None
+                if verdict:
+                    links.append(Link(a, b, between, verdict))
+            elif ka.run and kb.id == "strength" and between < horizon:
+                links.append(Link(b, a, between, "easy-jog" if is_easy_jog(a.d, b.d) else "order"))
+    return overlaps, links
+
+
+def _ref(p: Placed, week: str) -> str:
+    """A session's key as seen from ``week``: qualified when it belongs to another."""
+    return p.d.key if p.week == week else f"{p.week}/{p.d.key}"
+
+
 def _when(d: DatedSession) -> str:
     return f"{d.start:%a} {d.start:%H:%M}"
 
 
-def _overlap(week: DatedWeek):
-    for a, b in combinations(week.sessions, 2):
-        if a.utc_start < b.utc_end and b.utc_start < a.utc_end:
+def _overlap_findings(overlaps):
+    for a, b in overlaps:
+        yield Finding(
+            "overlap",
+            "error",
+            f"{_ref(a, a.week)} ({_when(a.d)}, {a.d.session.minutes} min) and {_ref(b, a.week)} ({_when(b.d)}) "
+            f"overlap; move one of them.",
+            a.week,
+            (_ref(a, a.week), _ref(b, a.week)),
+        )
+
+
+def run_phrase(kind) -> str:
+    """How a message names a run that comes before lifting."""
+    if kind.id == "long":
+        return "a long run"
+    return "a hard run" if kind.hard else "an easy run"
+
+
+def _link_findings(plan: Plan, links: list[Link]):
+    hours = f"{plan.min_gap_hours:g} h"
+    for link in links:
+        lift, run = link.lift, link.run
+        if link.verdict == "gap":
+            week = lift.week
             yield Finding(
-                "overlap",
-                "error",
-                f"{a.key} ({_when(a)}, {a.session.minutes} min) and {b.key} ({_when(b)}) overlap; move one of them.",
-                week.week.label,
-                (a.key, b.key),
+                "gap",
+                "warning",
+                f"{_ref(run, week)} ({_when(run.d)}) starts {hours_text(link.between)} after {_ref(lift, week)} "
+                f"ends; leave at least {hours} between lifting and running, or put them on different days.",
+                week,
+                (_ref(lift, week), _ref(run, week)),
+            )
+        elif link.verdict == "order":
+            week = run.week
+            yield Finding(
+                "order",
+                "warning",
+                f"{_ref(run, week)} ({_when(run.d)}) is {run_phrase(run.d.session.kind)} ending "
+                f"{hours_text(link.between)} before {_ref(lift, week)} ({_when(lift.d)}); lift first and run at least "
+                f"{hours} later. Only an easy jog of up to {EASY_JOG_MINUTES} min in the morning before afternoon "
+                f"lifting is fine.",
+                week,
+                (_ref(run, week), _ref(lift, week)),
             )
 
 
-def _same_day(plan: Plan, week: DatedWeek):
-    gap = timedelta(hours=plan.min_gap_hours)
-    hours = f"{plan.min_gap_hours:g} h"
-    for day in range(7):
-        todays = week.on_day(day)
-        for lift in (d for d in todays if d.session.kind.id == "strength"):
-            for run in (d for d in todays if d.session.kind.run):
-                if run.utc_start >= lift.utc_end:
-                    between = run.utc_start - lift.utc_end
-                    if between < gap:
-                        yield Finding(
-                            "gap",
-                            "warning",
-                            f"{run.key} starts {_hours(between)} after {lift.key} ends; leave at least {hours} "
-                            f"between lifting and running, or put them on different days.",
-                            week.week.label,
-                            (lift.key, run.key),
-                        )
-                elif run.utc_end <= lift.utc_start:
-                    between = lift.utc_start - run.utc_end
-                    easy_jog = not run.session.kind.hard and run.session.minutes <= EASY_JOG_MINUTES
-                    if easy_jog and between >= gap:
-                        continue
-                    effort = "a hard run" if run.session.kind.hard else "a run"
-                    yield Finding(
-                        "order",
-                        "warning",
-                        f"{run.key} ({_when(run)}) is {effort} before {lift.key} ({_when(lift)}); lift first and run "
-                        f"at least {hours} later. Only an easy jog of up to {EASY_JOG_MINUTES} min, {hours} or more "
-                        f"before lifting, is fine.",
-                        week.week.label,
-                        (run.key, lift.key),
-                    )
+def _empty(plan: Plan, week: DatedWeek):
+    if not plan.sessions:
+        yield Finding(
+            "empty",
+            "warning",
+            "the plan has no sessions, so there is nothing to put in the calendar; add [[session]] tables to it.",
+            week.week.label,
+        )
+
+
+def _meals(plan: Plan, week: DatedWeek):
+    low, high = MEALS
+    if not low <= plan.meals <= high:
+        each = protein_per_meal(plan)
+        yield Finding(
+            "meals",
+            "info",
+            f"meals = {plan.meals}: the article spreads the day's protein over {low}-{high} meals and snacks; "
+            f"{plan.meals} works too, at {each[0]}-{each[1]} g each.",
+            week.week.label,
+        )
+
+
+def protein_per_day(plan: Plan) -> tuple[int, int]:
+    """The article's 1.6-2.2 g per kg of body weight, in grams."""
+    return _round(plan.weight_kg * 1.6), _round(plan.weight_kg * 2.2)
+
+
+def protein_per_meal(plan: Plan) -> tuple[int, int]:
+    low, high = protein_per_day(plan)
+    return _round(low / plan.meals), _round(high / plan.meals)
+
+
+def _round(x: float) -> int:
+    """Half up, as people round grams (round() would make 38.5 g into 38)."""
+    return int(x + 0.5)
 
 
 def _hill_or_sprint(plan: Plan, week: DatedWeek):
@@ -105,23 +257,26 @@ def _hill_or_sprint(plan: Plan, week: DatedWeek):
     yield Finding(
         "hill-or-sprint",
         "warning",
-        "no hill or sprint session this week; for muscle, make one run each week hills or sprints.",
+        "no hill, sprint or interval session this week; for muscle, make one run each week hills, sprints or "
+        "high-intensity intervals.",
         week.week.label,
     )
 
 
 def _strength_count(week: DatedWeek):
-    lifts = [d.key for d in week.sessions if d.session.kind.id == "strength"]
-    if len(lifts) >= 2:
+    lifts = [d for d in week.sessions if d.session.kind.id == "strength"]
+    lower = [d.key for d in lifts if d.session.focus in LOWER_BODY_FOCUS]
+    if len(lower) >= 2:
         return
-    severity = "warning" if not lifts else "info"
+    upper = [d.key for d in lifts if d.session.focus not in LOWER_BODY_FOCUS]
+    not_counted = f" Upper-body sessions ({', '.join(upper)}) do not count." if upper else ""
     yield Finding(
         "strength-count",
-        severity,
-        f"{len(lifts)} strength session{'s' if len(lifts) != 1 else ''} this week; two a week is what builds muscle "
-        f"and running economy.",
+        "warning" if not lower else "info",
+        f"{len(lower)} lower-body strength session{'s' if len(lower) != 1 else ''} (focus lower or full) this week; "
+        f"two a week of lower-body compound lifting is what builds muscle and running economy.{not_counted}",
         week.week.label,
-        tuple(lifts),
+        tuple(lower),
     )
 
 
@@ -132,7 +287,7 @@ def _dst(week: DatedWeek):
         yield Finding(
             "dst",
             "info",
-            f"clocks go {direction} {_hours(abs(after - before))} on {old:%a %d %b}: {old:%H:%M} becomes "
+            f"clocks go {direction} {hours_text(abs(after - before))} on {old:%a %d %b}: {old:%H:%M} becomes "
             f"{new:%H:%M}; sessions keep their wall-clock times.",
             week.week.label,
         )
@@ -152,7 +307,7 @@ def _dst(week: DatedWeek):
         yield Finding("dst", "info", message, week.week.label, (d.key,))
 
 
-def _hours(delta: timedelta) -> str:
+def hours_text(delta: timedelta) -> str:
     minutes = round(delta.total_seconds() / 60)
     if minutes % 60 == 0:
         return f"{minutes // 60} h"
