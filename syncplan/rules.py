@@ -16,7 +16,7 @@ says what ``check`` says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time, timedelta
 
 from syncplan.kinds import LOWER_BODY_FOCUS
@@ -75,25 +75,28 @@ class Link:
         return self.verdict in ("ok", "gap")
 
 
-@dataclass
 class Checked:
-    """Findings plus the relations behind them, indexed by (week, session key)."""
+    """Findings plus the relations behind them, looked up by (week, session key)."""
 
-    findings: list[Finding]
-    links: list[Link] = field(default_factory=list)
-    overlaps: list[tuple[Placed, Placed]] = field(default_factory=list)
+    def __init__(self, findings: list[Finding], links: list[Link], overlaps: list[tuple[Placed, Placed]]) -> None:
+        self.findings = findings
+        self.links = links
+        self.overlaps = overlaps
+        self._links: dict[tuple[str, str], list[Link]] = {}
+        self._overlaps: dict[tuple[str, str], list[Placed]] = {}
+        for link in links:
+            self._links.setdefault(link.lift.ref, []).append(link)
+            self._links.setdefault(link.run.ref, []).append(link)
+        for a, b in overlaps:
+            self._overlaps.setdefault(a.ref, []).append(b)
+            self._overlaps.setdefault(b.ref, []).append(a)
 
     def links_of(self, week: str, key: str) -> list[Link]:
-        return [k for k in self.links if (week, key) in (k.lift.ref, k.run.ref)]
+        return self._links.get((week, key), [])
 
     def overlaps_of(self, week: str, key: str) -> list[Placed]:
-        out = []
-        for a, b in self.overlaps:
-            if a.ref == (week, key):
-                out.append(b)
-            elif b.ref == (week, key):
-                out.append(a)
-        return out
+        """The sessions this one overlaps."""
+        return self._overlaps.get((week, key), [])
 
 
 def check(plan: Plan, week: DatedWeek) -> list[Finding]:
