@@ -106,7 +106,8 @@ def describe(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, checked
     checked = checked or examine(plan, [week])
     s = d.session
     kind = f"kind.{s.kind.id}"
-    paragraphs = [notes.render(kind, "what", focus=s.focus or "") + " " + notes.render("note", "effort", effort=s.kind.effort)]
+    what = notes.render(kind, "what", focus=s.focus or "")
+    paragraphs = [what + " " + notes.render("note", "effort", effort=s.kind.effort)]
     if s.kind.id == "strength":
         paragraphs.append(notes.render("focus", s.focus or "full"))
     if s.details:

@@ -75,14 +75,22 @@ def test_notes_across_midnight_name_the_day():
 
 def test_spring_forward_night_counts_the_hour_that_is_not_there():
     # Sun 29 Mar 2026: a lift 00:00 GMT for 60 min ends at 02:00 BST; 07:30 BST is 5 h 30 min later.
-    text = texts(session("sun", "00:00", "strength", 60, id="lift"), session("sun", "07:30", "easy", 40, id="run"), week=IsoWeek(2026, 13))
+    text = texts(
+        session("sun", "00:00", "strength", 60, id="lift"),
+        session("sun", "07:30", "easy", 40, id="run"),
+        week=IsoWeek(2026, 13),
+    )
     assert "only 5 h 30 min after lifting (00:00-02:00)" in text["2026-W13/run"]
     assert "not before 08:00" in text["2026-W13/lift"]
 
 
 def test_fall_back_night_clock_times_are_elapsed_time():
     # Sun 25 Oct 2026: a lift 00:00-01:00 BST; two hours later it is 02:00 GMT, not 03:00.
-    text = texts(session("sun", "00:00", "strength", 60, id="lift"), session("sun", "07:00", "easy", 40, id="run"), week=IsoWeek(2026, 43))
+    text = texts(
+        session("sun", "00:00", "strength", 60, id="lift"),
+        session("sun", "07:00", "easy", 40, id="run"),
+        week=IsoWeek(2026, 43),
+    )
     lift = text["2026-W43/lift"]
     assert "(by 02:00)" in lift
     assert "not before 06:00" in lift
@@ -91,17 +99,23 @@ def test_fall_back_night_clock_times_are_elapsed_time():
 
 def test_a_session_moved_by_the_clock_change_says_so():
     text = texts(session("sun", "01:30", "long", 90, id="long"), week=IsoWeek(2026, 13))
-    assert "01:30 does not exist on Sun 29 Mar (clocks go forward), so this starts at 02:30 BST" in text["2026-W13/long"]
+    assert (
+        "01:30 does not exist on Sun 29 Mar (clocks go forward), so this starts at 02:30 BST" in text["2026-W13/long"]
+    )
 
 
 def test_overlapping_sessions_both_say_they_clash():
-    text = texts(session("sun", "23:30", "long", 60, id="late"), session("mon", "00:00", "mobility", 20, id="early"), weeks=2)
+    text = texts(
+        session("sun", "23:30", "long", 60, id="late"), session("mon", "00:00", "mobility", 20, id="early"), weeks=2
+    )
     assert "overlaps Mobility · 20 min at Mon 00:00" in text["2026-W49/late"]
     assert "overlaps Long run · 60 min at Sun 23:30" in text["2026-W50/early"]
 
 
 def test_the_weeks_first_event_carries_the_week_warnings():
-    text = texts(session("tue", "07:00", "easy", 40, id="first"), session("thu", "07:00", "strength", 60, focus="upper", id="up"))
+    text = texts(
+        session("tue", "07:00", "easy", 40, id="first"), session("thu", "07:00", "strength", 60, focus="upper", id="up")
+    )
     first = text["2026-W49/first"]
     assert "no hill, sprint or interval session" in first
     assert "Lower-body strength sessions this week (focus lower or full): 0." in first
@@ -109,7 +123,11 @@ def test_the_weeks_first_event_carries_the_week_warnings():
 
 
 def test_each_days_first_event_gives_calories_and_protein_per_meal():
-    text = texts(session("tue", "07:00", "strength", 60, id="lift"), session("tue", "18:00", "hills", 50, id="run"), athlete="meals = 4")
+    text = texts(
+        session("tue", "07:00", "strength", 60, id="lift"),
+        session("tue", "18:00", "hills", 50, id="run"),
+        athlete="meals = 4",
+    )
     assert "at or slightly above maintenance" in text["2026-W49/lift"]
     assert "112-154 g" in text["2026-W49/lift"]
     assert "about 28-39 g at each of 4 meals" in text["2026-W49/lift"]
@@ -149,7 +167,10 @@ def test_unknown_notes_key_suggests_the_near_one(runner, tmp_path):
 
 # Every warning a user could see from `check` can be read in the calendar too.
 
-WEEK_LEVEL = {"hill-or-sprint": "no hill, sprint or interval session", "strength-count": "Lower-body strength sessions this week"}
+WEEK_LEVEL = {
+    "hill-or-sprint": "no hill, sprint or interval session",
+    "strength-count": "Lower-body strength sessions this week",
+}
 ON_SESSIONS = {"gap": "Heads-up", "order": "Heads-up", "overlap": "Clash"}
 
 planned = st.tuples(
@@ -162,9 +183,15 @@ planned = st.tuples(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(planned, min_size=1, max_size=6), st.sampled_from([IsoWeek(2026, 13), IsoWeek(2026, 43), IsoWeek(2026, 49)]))
+@given(
+    st.lists(planned, min_size=1, max_size=6),
+    st.sampled_from([IsoWeek(2026, 13), IsoWeek(2026, 43), IsoWeek(2026, 49)]),
+)
 def test_every_warning_is_in_the_event_text(specs, week):
-    sessions = [session(day, f"{h:02d}:{m:02d}", kind, minutes, id=f"s{i}") for i, (day, h, m, kind, minutes) in enumerate(specs)]
+    sessions = [
+        session(day, f"{h:02d}:{m:02d}", kind, minutes, id=f"s{i}")
+        for i, (day, h, m, kind, minutes) in enumerate(specs)
+    ]
     plan = parse_plan(HEAD.format(zone="Europe/London", athlete="") + "".join(sessions), "p.toml")
     built = build(plan, [week, week.next()])
     text = {e.key: e.description for e in built.events}

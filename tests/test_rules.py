@@ -98,7 +98,9 @@ def test_runs_before_lifting_outside_the_allowance_warn(kind, jog_start, jog_min
 
 
 def test_gap_is_measured_across_midnight():
-    found = findings(session("wed", "22:30", "strength", 89, id="late-lift"), session("thu", "01:00", "tempo", 30, id="night-run"))
+    found = findings(
+        session("wed", "22:30", "strength", 89, id="late-lift"), session("thu", "01:00", "tempo", 30, id="night-run")
+    )
     gap = [f for f in found if f.rule == "gap"]
     assert [f.sessions for f in gap] == [("late-lift", "night-run")]
     assert "1 h 01 min after" in gap[0].message
@@ -115,18 +117,22 @@ def test_order_window_is_twelve_hours_from_the_end_of_the_run(lift_start, fires)
 
 
 def test_a_hard_evening_run_before_a_morning_lift_is_an_order_warning():
-    found = findings(session("wed", "19:00", "intervals", 60, id="eve"), session("thu", "07:00", "strength", 60, id="am"))
+    found = findings(
+        session("wed", "19:00", "intervals", 60, id="eve"), session("thu", "07:00", "strength", 60, id="am")
+    )
     assert [(f.rule, f.sessions) for f in found] == [("order", ("eve", "am"))]
 
 
 def test_overlap_across_the_boundary_of_two_exported_weeks_is_an_error():
-    found = findings(session("sun", "23:30", "long", 60, id="late"), session("mon", "00:00", "mobility", 20, id="early"), weeks=2)
+    late, early = session("sun", "23:30", "long", 60, id="late"), session("mon", "00:00", "mobility", 20, id="early")
+    found = findings(late, early, weeks=2)
     overlap = [f for f in found if f.rule == "overlap"]
     assert [(f.week, f.severity, f.sessions) for f in overlap] == [("2026-W49", "error", ("late", "2026-W50/early"))]
 
 
 def test_short_gap_across_the_boundary_of_two_exported_weeks_warns():
-    found = findings(session("sun", "22:00", "strength", 60, id="sun-lift"), session("mon", "01:00", "easy", 30, id="mon-jog"), weeks=2)
+    lift, jog = session("sun", "22:00", "strength", 60, id="sun-lift"), session("mon", "01:00", "easy", 30, id="mon-jog")
+    found = findings(lift, jog, weeks=2)
     gap = [f for f in found if f.rule == "gap"]
     assert [(f.week, f.sessions) for f in gap] == [("2026-W49", ("sun-lift", "2026-W50/mon-jog"))]
 
