@@ -44,10 +44,10 @@ BAD = [
     ("bad day", GOOD_HEAD + LIFT.replace('"tue"', '"someday"'), ["field 'day'", "'someday'"]),
     ("focus on a run", GOOD_HEAD + LIFT.replace('"strength"', '"easy"') + 'focus = "lower"\n', ["field 'focus'"]),
     ("bad goal", GOOD_HEAD + 'goal = "fame"\n', ["field 'goal'", "'fame'"]),
-    ("missing field", GOOD_HEAD + '[[session]]\nday = "tue"\nkind = "easy"\nminutes = 30\n', ["session 1", "'start'"]),
+    ("missing field", GOOD_HEAD + '[[session]]\nday = "tue"\nkind = "easy"\nminutes = 30\n', ["session 1 (tue easy, line 4)", "'start'"]),
     ("bad reminder", GOOD_HEAD + "[calendar]\nreminders = [-5]\n", ["'reminders'", "-5"]),
     ("too many reminders", GOOD_HEAD + "[calendar]\nreminders = [5, 10, 15, 30, 60, 120]\n", ["'reminders'", "at most 5"]),
-    ("id with a newline", GOOD_HEAD + LIFT.replace('id = "tue-lift"', 'id = "a\\nb"'), ["session 1 field 'id'", "'a\\nb'"]),
+    ("id with a newline", GOOD_HEAD + LIFT.replace('id = "tue-lift"', 'id = "a\\nb"'), ["session 1 (tue strength, line 4) field 'id'", "'a\\nb'"]),
     ("zone is a folder", GOOD_HEAD.replace("Europe/London", "America"), ["field 'timezone'", "'America'"]),
     ("unknown rule", GOOD_HEAD + '[rules]\ndisable = ["speed"]\n', ["'disable'", "'speed'"]),
 ]
