@@ -25,7 +25,7 @@ MAX_REMINDERS = 5  # Google Calendar's limit per event
 # Limits no real week reaches; they keep a hostile or broken file from costing
 # minutes of CPU or gigabytes of memory.
 MAX_PLAN_BYTES = 1_000_000
-MAX_SESSIONS = 200
+MAX_SESSIONS = 100
 MAX_DETAILS = 50
 
 _SECTIONS = {"athlete", "calendar", "rules", "session"}
