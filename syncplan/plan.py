@@ -91,7 +91,10 @@ class Plan:
             return re.sub(r"[^a-z0-9]+", "-", name.lower())
         import unicodedata
 
-        return "name:" + unicodedata.normalize("NFC", name)
+        # No "/" in an identity: a busy-only copy's identity is this one plus
+        # "/busy", and no other plan's may equal it.
+        whole = unicodedata.normalize("NFC", name).replace("%", "%25").replace("/", "%2F")
+        return "name:" + whole
 
     @property
     def zone(self) -> ZoneInfo:

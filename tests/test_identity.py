@@ -107,3 +107,10 @@ def test_different_identities_never_share_a_uid(a, b):
         return
     one, two = ({e.uid for e in build(p, [IsoWeek(2026, 49)]).events} for p in plans)
     assert not one & two
+
+
+def test_a_busy_only_copy_never_shares_uids_with_another_plan():
+    busy = {e.uid for e in build(parse_plan(plan_text("跑步"), "p.toml"), [IsoWeek(2026, 49)], busy_only=True).events}
+    for other in ("跑步/busy", "跑步%2Fbusy", "跑步"):
+        full = set(uids(plan_text(other)).values())
+        assert full and not busy & full, other
