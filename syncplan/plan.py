@@ -160,10 +160,10 @@ class _Reader:
             if name not in allowed:
                 import difflib
 
-                near = difflib.get_close_matches(name, sorted(allowed), n=1)
+                near = difflib.get_close_matches(name[:40], sorted(allowed), n=1)
                 hint = f" Did you mean {near[0]!r}?" if near else ""
                 known = ", ".join(sorted(allowed))
-                raise self.fail(where, f"unknown field {name!r}.{hint} Known fields: {known}.")
+                raise self.fail(where, f"unknown field {_show(name)}.{hint} Known fields: {known}.")
         return data
 
     def number(self, value: object, where: str, low: float, high: float, unit: str = "") -> float:

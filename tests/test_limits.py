@@ -103,3 +103,14 @@ def test_the_first_and_last_weeks_export(runner, plan_file, tmp_path, zone, week
     events = Calendar.from_ical(out.read_bytes()).walk("VEVENT")
     assert len(events) == 2
     assert {e.decoded("DTSTART").year for e in events} <= {3, 9996}
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_an_endless_file_is_refused_without_reading_it_all(runner):
+    refused(runner.invoke(main, ["check", "/dev/zero"]), "/dev/zero", "1 MB")
+
+
+def test_a_huge_unknown_field_name_gives_a_short_message(runner, plan_file):
+    path = plan_file(HEAD + "x" * 200_000 + " = 1\n")
+    message = refused(runner.invoke(main, ["check", str(path)]), "unknown field 'xxx")
+    assert len(message) < 500 + len(str(path))
