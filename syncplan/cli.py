@@ -178,7 +178,7 @@ def init(path: Path | None, template: str | None, zone: str | None, force: bool)
             f"to yours, or rerun with --timezone."
         )
     click.echo(
-        "Set your weight: [athlete] weight_kg (the template's 70 kg is a placeholder; protein advice is per kg). "
+        "Set your weight: [athlete] weight_kg (70 kg is a placeholder; the daily protein target in the notes comes from it). "
         f"Then run `syncplan check {target}`."
     )
 
