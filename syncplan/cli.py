@@ -56,7 +56,7 @@ def plan_options(func):
 
 
 def week_options(func):
-    func = click.option("--weeks", "-n", default=1, show_default=True, type=int, help="How many consecutive weeks.")(func)
+    func = click.option("--weeks", "-n", default=1, show_default=True, type=int, help="How many consecutive weeks (1 to 520).")(func)
     return click.option(
         "--week",
         "-w",
@@ -129,23 +129,58 @@ def templates() -> None:
 @main.command()
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--template", "-t", metavar="NAME", default=None, help="Built-in template to start from.")
+@click.option(
+    "--timezone",
+    "zone",
+    metavar="ZONE",
+    help="IANA time zone for the plan, e.g. Europe/London [default: yours, from TZ or /etc/localtime].",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(path: Path | None, template: str | None, force: bool) -> None:
+def init(path: Path | None, template: str | None, zone: str | None, force: bool) -> None:
     """Write a plan file to edit, from a built-in template.
 
     PATH defaults to your plan in the config directory (SYNCPLAN_PLAN overrides).
+    The plan gets your time zone and an id of its own.
     """
+    from syncplan.errors import InvalidInput
     from syncplan.files import atomic_write
     from syncplan.paths import default_plan_path
-    from syncplan.templates import DEFAULT_TEMPLATE, template_path
+    from syncplan.plan import system_timezone, zone_problem
+    from syncplan.templates import DEFAULT_TEMPLATE, new_plan_id, personalised, template_path, template_zone
 
     source = template_path(template or DEFAULT_TEMPLATE)
+    if zone is not None:
+        problem = zone_problem(zone.strip())
+        if problem:
+            raise InvalidInput(f"--timezone: {problem}")
+        zone, origin = zone.strip(), "from --timezone"
+    else:
+        zone, origin = system_timezone()
     target = path or default_plan_path()
     if target.exists() and not force:
         raise SyncplanError(f"{target}: already exists; pass --force to overwrite it.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, source.read_bytes())
-    click.echo(f"Wrote {target} from the {source.stem!r} template. Edit it, then run `syncplan check {target}`.")
+    original = source.read_text(encoding="utf-8")
+    text = personalised(original, new_plan_id(), zone)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, text.encode("utf-8"))
+    except OSError as exc:
+        raise SyncplanError(
+            f"{target}: cannot write the plan there ({exc.strerror or exc}); give another PATH, or point "
+            f"SYNCPLAN_PLAN or SYNCPLAN_CONFIG_DIR at a folder you can write to."
+        ) from None
+    click.echo(f"Wrote {target} from the {source.stem!r} template.")
+    if zone:
+        click.echo(f"Time zone: {zone} ({origin}).")
+    else:
+        click.echo(
+            f"Time zone: kept the template's {template_zone(original)} ({origin}); set [athlete] timezone "
+            f"to yours, or rerun with --timezone."
+        )
+    click.echo(
+        "Set your weight: [athlete] weight_kg (70 kg is a placeholder; the daily protein target in the notes comes from it). "
+        f"Then run `syncplan check {target}`."
+    )
 
 
 @main.command()

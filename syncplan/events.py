@@ -25,7 +25,7 @@ class Event:
     """
 
     uid: str
-    plan: str  # plan identity (from [calendar] name), shared by all its events
+    plan: str  # Plan.identity ([calendar] id, or else the name), shared by all its events
     key: str  # "2026-W49/tue-lift": ISO week + session key
     start: datetime  # aware, in the plan's zone
     end: datetime

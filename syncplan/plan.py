@@ -22,14 +22,26 @@ GOALS = ("muscle", "performance", "both")
 RULE_IDS = ("overlap", "gap", "order", "hill-or-sprint", "strength-count", "dst", "meals", "empty")
 
 MAX_REMINDERS = 5  # Google Calendar's limit per event
+# Limits no real week reaches; they keep a hostile or broken file from costing
+# minutes of CPU or gigabytes of memory.
+MAX_PLAN_BYTES = 1_000_000
+MAX_SESSIONS = 100
+MAX_DETAILS = 50
 
 _SECTIONS = {"athlete", "calendar", "rules", "session"}
 _ATHLETE = {"weight_kg", "timezone", "goal", "meals"}
-_CALENDAR = {"name", "reminders"}
+_CALENDAR = {"id", "name", "reminders"}
 _RULES = {"min_gap_hours", "disable"}
 _SESSION = {"id", "day", "start", "kind", "minutes", "focus", "details", "title", "notes"}
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_LEGACY_NAME = re.compile(r"[A-Za-z0-9]+(?:[ _-]+[A-Za-z0-9]+)*")
+_SESSION_HEADER = re.compile(r"""^[ \t]*\[\[[ \t]*(?:session|"session"|'session')[ \t]*\]\]""", re.MULTILINE)
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators: none
+# of them shows as itself in a calendar, and some let text break out of its
+# line in the .ics file or a terminal. Notes keep tabs and line breaks.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -57,16 +69,32 @@ class Plan:
     goal: str
     sessions: tuple[Session, ...]
     meals: int = 4
-    calendar_name: str = "Training"
+    calendar_name: str = "Training"  # the display name; see ``identity``
+    calendar_id: str | None = None
     reminders: tuple[int, ...] = (30,)
     min_gap_hours: float = 6.0
     disabled: frozenset[str] = frozenset()
 
     @property
     def identity(self) -> str:
-        """Ties events to this plan without tying them to the file's path."""
-        slug = re.sub(r"[^a-z0-9]+", "-", self.calendar_name.lower()).strip("-")
-        return slug or "training"
+        """Ties events to this plan without tying them to the file's path.
+
+        An explicit ``[calendar] id`` survives renaming the calendar. Without
+        one, a plain ASCII name keeps the slug earlier versions used (so its
+        UIDs stay put); any other name is used whole, so that names in other
+        scripts or with punctuation never collapse into the same identity.
+        """
+        if self.calendar_id:
+            return self.calendar_id
+        name = self.calendar_name.strip()
+        if _LEGACY_NAME.fullmatch(name):
+            return re.sub(r"[^a-z0-9]+", "-", name.lower())
+        import unicodedata
+
+        # No "/" in an identity: a busy-only copy's identity is this one plus
+        # "/busy", and no other plan's may equal it.
+        whole = unicodedata.normalize("NFC", name).replace("%", "%25").replace("/", "%2F")
+        return "name:" + whole
 
     @property
     def zone(self) -> ZoneInfo:
@@ -77,25 +105,50 @@ def load_plan(path: Path, label: str | None = None) -> Plan:
     """Read and validate a plan file; ``label`` replaces the path in messages."""
     source = label or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as file:
+            # Read one byte past the limit instead of trusting the size a
+            # device or a growing file reports.
+            raw = file.read(MAX_PLAN_BYTES + 1)
     except FileNotFoundError:
         raise InvalidInput(f"{source}: no such plan file. Create one with `syncplan init {path}`.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{source}: cannot read the plan file ({exc}).") from None
+    except OSError as exc:
+        raise InvalidInput(f"{source}: cannot read the plan file ({exc.strerror or exc}).") from None
+    if len(raw) > MAX_PLAN_BYTES:
+        raise _too_big(source)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{source}: the plan file is not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8.") from None
     return parse_plan(text, source)
 
 
 def parse_plan(text: str, source: str) -> Plan:
+    if len(text) > MAX_PLAN_BYTES:
+        raise _too_big(source)
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some Windows editors write
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"{source}: this is not valid TOML: {exc}. Fix the file at that place.") from None
-    return _Reader(source).plan(data)
+    except RecursionError:
+        raise InvalidInput(
+            f"{source}: the TOML is nested too deeply to read; a plan needs only [athlete], [calendar], "
+            f"[rules] and [[session]] tables."
+        ) from None
+    return _Reader(source, text).plan(data)
+
+
+def _too_big(source: str) -> InvalidInput:
+    return InvalidInput(
+        f"{source}: the plan file is larger than the limit of {MAX_PLAN_BYTES // 1_000_000} MB; "
+        f"a week's plan takes a few kB, so this is not a plan file."
+    )
 
 
 class _Reader:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, text: str = "") -> None:
         self.source = source
+        self.document = text
 
     def fail(self, where: str, message: str) -> InvalidInput:
         return InvalidInput(f"{self.source}: {where}: {message}")
@@ -107,10 +160,10 @@ class _Reader:
             if name not in allowed:
                 import difflib
 
-                near = difflib.get_close_matches(name, sorted(allowed), n=1)
+                near = difflib.get_close_matches(name[:40], sorted(allowed), n=1)
                 hint = f" Did you mean {near[0]!r}?" if near else ""
                 known = ", ".join(sorted(allowed))
-                raise self.fail(where, f"unknown field {name!r}.{hint} Known fields: {known}.")
+                raise self.fail(where, f"unknown field {_show(name)}.{hint} Known fields: {known}.")
         return data
 
     def number(self, value: object, where: str, low: float, high: float, unit: str = "") -> float:
@@ -127,16 +180,24 @@ class _Reader:
             raise self.fail(where, f"{value} is out of range; use a whole number from {low} to {high}.")
         return value
 
-    def text(self, value: object, where: str, max_len: int = 500) -> str:
+    def text(self, value: object, where: str, max_len: int = 500, multiline: bool = False) -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(where, f"{_show(value)} is not a non-empty string.")
         if len(value) > max_len:
-            raise self.fail(where, f"the text is longer than {max_len} characters.")
+            raise self.fail(where, f"the text is longer than the limit of {max_len} characters.")
+        bad = (_CONTROL_MULTILINE if multiline else _CONTROL).search(value)
+        if bad:
+            allowed = "only tabs and line breaks are allowed" if multiline else "write it on one line, as plain text"
+            raise self.fail(
+                where,
+                f"the text contains the control character U+{ord(bad[0]):04X} at character {bad.start() + 1}; "
+                f"remove it ({allowed}).",
+            )
         return value.strip()
 
     def choice(self, value: object, where: str, choices: tuple[str, ...]) -> str:
         if not isinstance(value, str) or value.strip().lower() not in choices:
-            raise self.fail(where, f"{_show(value)} is not one of {', '.join(choices)}.")
+            raise self.fail(where, f"{_show(value)} is not one of {', '.join(choices)}.{_did_you_mean(value, choices)}")
         return value.strip().lower()
 
     def plan(self, data: dict) -> Plan:
@@ -153,6 +214,15 @@ class _Reader:
         meals = self.integer(athlete.get("meals", 4), "[athlete] field 'meals'", 1, 8)
 
         name = self.text(calendar.get("name", "Training"), "[calendar] field 'name'", 100)
+        calendar_id = calendar.get("id")
+        if calendar_id is not None:
+            self.text(calendar_id, "[calendar] field 'id'", 64)
+            if not _ID.fullmatch(calendar_id):
+                raise self.fail(
+                    "[calendar] field 'id'",
+                    f"{_show(calendar_id)} is not a usable id; use letters, digits, '-', '_' or '.' (at most 64), "
+                    f"starting with a letter or digit.",
+                )
         reminders = calendar.get("reminders", [30])
         if not isinstance(reminders, list):
             raise self.fail("[calendar] field 'reminders'", f"{_show(reminders)} is not a list of minutes, e.g. [30].")
@@ -173,6 +243,10 @@ class _Reader:
         raw = data.get("session", [])
         if not isinstance(raw, list):
             raise self.fail("'session'", "write each session as its own [[session]] table.")
+        if len(raw) > MAX_SESSIONS:
+            raise self.fail(
+                "[[session]]", f"{len(raw)} sessions; a plan holds at most {MAX_SESSIONS} (the limit keeps checks fast)."
+            )
         sessions = self.sessions(raw)
         return Plan(
             source=self.source,
@@ -182,6 +256,7 @@ class _Reader:
             meals=meals,
             sessions=sessions,
             calendar_name=name,
+            calendar_id=calendar_id,
             reminders=reminders,
             min_gap_hours=float(gap),
             disabled=disabled,
@@ -191,20 +266,20 @@ class _Reader:
         where = "[athlete] field 'timezone'"
         if not isinstance(value, str) or not value.strip():
             raise self.fail(where, f"{_show(value)} is not a time zone name.")
-        try:
-            ZoneInfo(value.strip())
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, or too long a name
-            raise self.fail(
-                where, f"{value!r} is not a known IANA time zone; use a name such as \"Europe/London\" or \"America/New_York\"."
-            ) from None
+        problem = zone_problem(value.strip())
+        if problem:
+            raise self.fail(where, problem)
         return value.strip()
 
     def sessions(self, raw: list) -> tuple[Session, ...]:
-        parsed = [self.session(item, i + 1) for i, item in enumerate(raw)]
-        given = [s["id"] for s in parsed if s["id"]]
-        for key in given:
-            if given.count(key) > 1:
-                raise self.fail(f"session id {key!r}", "this id is used by more than one session; ids must be unique.")
+        lines = self.header_lines(len(raw))
+        parsed = [self.session(item, i + 1, lines[i] if lines else None) for i, item in enumerate(raw)]
+        given: set[str] = set()
+        for s in parsed:
+            if s["id"] in given:
+                raise self.fail(f"session id {s['id']!r}", "this id is used by more than one session; ids must be unique.")
+            if s["id"]:
+                given.add(s["id"])
         # Sessions without an id are keyed by day and kind; twins on one day are
         # numbered by start time (an explicit id keeps them apart for good).
         counts: dict[str, int] = {}
@@ -232,10 +307,29 @@ class _Reader:
             )
         return tuple(result)
 
-    def session(self, item: object, position: int) -> dict:
+    def header_lines(self, count: int) -> list[int] | None:
+        """Line numbers of the ``[[session]]`` headers (tomllib keeps no positions)."""
+        starts = [m.start() for m in _SESSION_HEADER.finditer(self.document)]
+        if len(starts) != count:
+            return None  # sessions written another way, e.g. an inline array
+        lines, line, pos = [], 1, 0
+        for start in starts:
+            line += self.document.count("\n", pos, start)
+            pos = start
+            lines.append(line)
+        return lines
+
+    def session(self, item: object, position: int, line: int | None = None) -> dict:
         where = f"session {position}"
         if isinstance(item, dict) and isinstance(item.get("id"), str) and _ID.fullmatch(item["id"]):
             where = f"session {position} ({item['id']})"
+        else:
+            # Without an id, say which session it is in the user's terms.
+            said = [item.get(f) for f in ("day", "kind")] if isinstance(item, dict) else []
+            words = " ".join(v.strip() for v in said if isinstance(v, str) and _PLAIN_WORD.fullmatch(v.strip()))
+            extra = [part for part in (words, f"line {line}" if line else "") if part]
+            if extra:
+                where = f"session {position} ({', '.join(extra)})"
         item = self.table(item, where, _SESSION)
         for required in ("day", "start", "kind", "minutes"):
             if required not in item:
@@ -249,7 +343,8 @@ class _Reader:
 
         day = parse_day(item["day"])
         if day is None:
-            raise self.fail(f"{where} field 'day'", f"{_show(item['day'])} is not a day; use one of {', '.join(DAYS)}.")
+            hint = _did_you_mean(item["day"], DAYS + DAY_NAMES)
+            raise self.fail(f"{where} field 'day'", f"{_show(item['day'])} is not a day.{hint} Use one of {', '.join(DAYS)}.")
 
         start = item["start"]
         parsed_start = start.replace(second=0, microsecond=0) if isinstance(start, time) else parse_clock(start)
@@ -258,7 +353,10 @@ class _Reader:
 
         kind = find_kind(item["kind"]) if isinstance(item["kind"], str) else None
         if kind is None:
-            raise self.fail(f"{where} field 'kind'", f"{_show(item['kind'])} is not a session kind; use one of {', '.join(KINDS)}.")
+            hint = _did_you_mean(item["kind"], _KIND_NAMES)
+            raise self.fail(
+                f"{where} field 'kind'", f"{_show(item['kind'])} is not a session kind.{hint} Use one of {', '.join(KINDS)}."
+            )
 
         minutes = self.integer(item["minutes"], f"{where} field 'minutes'", 1, 720)
 
@@ -275,10 +373,12 @@ class _Reader:
             details = [details]
         if not isinstance(details, list):
             raise self.fail(f"{where} field 'details'", f"{_show(details)} is not a list of strings.")
+        if len(details) > MAX_DETAILS:
+            raise self.fail(f"{where} field 'details'", f"{len(details)} items; a session takes at most {MAX_DETAILS}.")
         details = tuple(self.text(d, f"{where} field 'details' item {i + 1}") for i, d in enumerate(details))
 
         title = self.text(item["title"], f"{where} field 'title'", 100) if "title" in item else None
-        notes = self.text(item["notes"], f"{where} field 'notes'", 2000) if "notes" in item else None
+        notes = self.text(item["notes"], f"{where} field 'notes'", 2000, multiline=True) if "notes" in item else None
         return {
             "position": position,
             "id": sid,
@@ -291,6 +391,159 @@ class _Reader:
             "title": title,
             "notes": notes,
         }
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z _-]{0,19}")
+_KIND_NAMES = tuple(name for k in KINDS.values() for name in (k.id, *k.aliases))
+
+
+def _did_you_mean(value: object, names: tuple[str, ...]) -> str:
+    if not isinstance(value, str):
+        return ""
+    import difflib
+
+    near = difflib.get_close_matches(value.strip().lower()[:40], names, n=1, cutoff=0.7)
+    return f" Did you mean {near[0]!r}?" if near else ""
+
+
+# Time zones --------------------------------------------------------------------
+# A plan must mean the same week on every machine that reads it, so its zone is
+# a tz database name for a place ("Europe/London") or UTC. Refused:
+# - "localtime", "posixrules", "Factory", "posix/...", "right/...": they name
+#   whatever the machine is set to, a build detail, or a leap-second variant;
+# - legacy and fixed-offset aliases (EST, MST, HST, EST5EDT, CET, GB, US/...,
+#   Etc/GMT+3): tzdata has changed what several of them mean (in 2024 EST, MST
+#   and HST became links to Panama, Phoenix and Honolulu), and the Etc/GMT
+#   signs are the reverse of what they look like (Etc/GMT+3 is three hours
+#   behind UTC). A place-based name says what people mean and stays right.
+_ZONE_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+_PLACE_ZONE = re.compile(rf"(?:{'|'.join(_ZONE_AREAS)})(?:/[A-Z][A-Za-z0-9_+-]*){{1,2}}")
+_UTC_NAMES = ("UTC", "Etc/UTC")
+_UTC_ALIASES = {"gmt", "gmt0", "gmt+0", "gmt-0", "greenwich", "uct", "universal", "zulu", "utc"}
+_ALIAS_HINTS = {
+    "est": "America/New_York", "edt": "America/New_York", "est5edt": "America/New_York",
+    "cst": "America/Chicago", "cdt": "America/Chicago", "cst6cdt": "America/Chicago",
+    "mst": "America/Denver", "mdt": "America/Denver", "mst7mdt": "America/Denver",
+    "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles", "pst8pdt": "America/Los_Angeles",
+    "hst": "Pacific/Honolulu", "bst": "Europe/London", "gb": "Europe/London", "gb-eire": "Europe/London",
+    "cet": "Europe/Paris", "cest": "Europe/Paris", "met": "Europe/Paris", "eet": "Europe/Athens",
+    "wet": "Europe/Lisbon", "eire": "Europe/Dublin", "ist": "Asia/Kolkata", "jst": "Asia/Tokyo",
+    "japan": "Asia/Tokyo", "prc": "Asia/Shanghai", "rok": "Asia/Seoul", "nz": "Pacific/Auckland",
+}
+
+
+def is_portable_zone(name: str) -> bool:
+    """A zone name that means the same on every machine (see the comment above)."""
+    if name not in _UTC_NAMES and not _PLACE_ZONE.fullmatch(name):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, or too long a name
+        return False
+    return True
+
+
+def zone_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a plan's zone, with a suggestion; None when it can."""
+    if is_portable_zone(name):
+        return None
+    suggestion = suggest_zone(name)
+    hint = f' Did you mean "{suggestion}"?' if suggestion else ""
+    advice = 'Use the tz database name of a place, such as "Europe/London" or "America/New_York", or "UTC".'
+    try:
+        ZoneInfo(name)
+        known = True
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        known = False
+    if not known:
+        return f"{_show(name)} is not a known IANA time zone.{hint} {advice}"
+    return (
+        f"{_show(name)} is a machine-specific, legacy or fixed-offset zone name whose meaning can differ from one "
+        f"computer to another.{hint} {advice}"
+    )
+
+
+def suggest_zone(name: str) -> str | None:
+    """The place-based zone most likely meant: "london" -> "Europe/London"."""
+    text = name.strip()
+    for prefix in ("posix/", "right/"):
+        if text.startswith(prefix) and is_portable_zone(text[len(prefix):]):
+            return text[len(prefix):]
+    key = text.lower().replace(" ", "_")
+    if key in _UTC_ALIASES or key.startswith("etc/") and key[4:] in _UTC_ALIASES:
+        return "UTC"
+    if key in _ALIAS_HINTS:
+        return _ALIAS_HINTS[key]
+    import zoneinfo
+
+    zones = sorted(z for z in zoneinfo.available_timezones() if is_portable_zone(z))
+    by_lower = {z.lower(): z for z in zones}
+    if key in by_lower:
+        return by_lower[key]
+    city = key.rsplit("/", 1)[-1]
+    by_city: dict[str, str] = {}
+    for z in zones:
+        by_city.setdefault(z.rsplit("/", 1)[-1].lower(), z)
+    if city in by_city:
+        return by_city[city]
+    same = _same_rules(text, zones)
+    if same:
+        return same
+    import difflib
+
+    near = difflib.get_close_matches(key, list(by_lower), n=1, cutoff=0.8)
+    if near:
+        return by_lower[near[0]]
+    near = difflib.get_close_matches(city, list(by_city), n=1, cutoff=0.8)
+    return by_city[near[0]] if near else None
+
+
+def _same_rules(name: str, zones: list[str]) -> str | None:
+    """A place-based zone whose tz file is identical to ``name``'s (US/Eastern -> America/New_York)."""
+    import zoneinfo
+
+    for folder in zoneinfo.TZPATH:
+        path = Path(folder) / name
+        try:
+            if not path.resolve().is_relative_to(Path(folder).resolve()) or not path.is_file():
+                continue
+            data = path.read_bytes()
+        except (OSError, ValueError):
+            continue
+        for zone in zones:
+            try:
+                if (Path(folder) / zone).read_bytes() == data:
+                    return zone
+            except OSError:
+                continue
+    return None
+
+
+def system_timezone(environ: dict | None = None, localtime: Path = Path("/etc/localtime")) -> tuple[str | None, str]:
+    """The user's zone as (name, where it came from), or (None, why not).
+
+    ``TZ`` wins when set, as it does for every program; otherwise the target
+    of the /etc/localtime link. Only a portable name is returned.
+    """
+    import os
+
+    environ = os.environ if environ is None else environ
+    tz = environ.get("TZ", "")
+    if tz:
+        name = tz.removeprefix(":")
+        if "zoneinfo/" in name:
+            name = name.rsplit("zoneinfo/", 1)[1]
+        if is_portable_zone(name):
+            return name, "from TZ"
+        return None, f"TZ={tz!r} is not a portable IANA zone name"
+    try:
+        target = os.readlink(localtime)
+    except OSError:
+        return None, f"{localtime} is not a link to a zone"
+    name = target.rsplit("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+    if is_portable_zone(name):
+        return name, f"from {localtime}"
+    return None, f"{localtime} does not name a portable IANA zone"
 
 
 def parse_day(value: object) -> int | None:

@@ -6,6 +6,7 @@ checkout or an editable install they are the top-level ``templates/`` folder.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from syncplan.errors import InvalidInput
@@ -39,3 +40,37 @@ def template_summary(name: str) -> str:
         if line.startswith("#"):
             return line.lstrip("# ").strip()
     return ""
+
+
+_ZONE_LINE = re.compile(r'^(timezone[ \t]*=[ \t]*)"[^"\n]*"', re.MULTILINE)
+_CALENDAR_HEADER = re.compile(r"^\[calendar\][ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def personalised(text: str, plan_id: str, zone: str | None = None) -> str:
+    """A template's text with the user's zone and a fresh ``[calendar] id``.
+
+    Only those two lines change, so the comments that explain the template
+    stay in the user's file.
+    """
+    if zone is not None:
+        text = _ZONE_LINE.sub(lambda m: f'{m[1]}"{zone}"', text, count=1)
+    setting = f'id = "{plan_id}"'
+    id_line = f"{setting:<28} # this plan's own identity: its events stay its own, even if you rename it\n"
+    header = _CALENDAR_HEADER.search(text)
+    if header:
+        at = header.end() + 1
+        return text[:at] + id_line + text[at:]
+    return text.rstrip("\n") + "\n\n[calendar]\n" + id_line
+
+
+def new_plan_id(stem: str = "training") -> str:
+    """An id no other plan has: a readable stem and 8 random hex digits."""
+    import os
+
+    return f"{stem}-{os.urandom(4).hex()}"
+
+
+def template_zone(text: str) -> str | None:
+    """The zone a template's text sets, for telling the user what they got."""
+    match = _ZONE_LINE.search(text)
+    return match[0].split("=", 1)[1].strip().strip('"') if match else None

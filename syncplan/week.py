@@ -17,6 +17,13 @@ from syncplan.errors import InvalidInput
 from syncplan.plan import Plan, Session
 
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+MAX_WEEKS = 520  # ten years of weeks in one run
+# Python's dates end at years 1 and 9999, and the .ics time zone description
+# spans a year before the first event and a few after the last; these bounds
+# keep every instant syncplan computes (local, UTC, VTIMEZONE) inside them.
+FIRST_DAY = date(3, 1, 1)
+LAST_DAY = date(9996, 12, 31)
+_MARGIN = timedelta(days=2)  # a UTC offset, plus a session running past midnight
 
 
 @dataclass(frozen=True, order=True)
@@ -31,7 +38,7 @@ class IsoWeek:
 
     @property
     def label(self) -> str:
-        return f"{self.year}-W{self.week:02d}"
+        return f"{self.year:04d}-W{self.week:02d}"
 
     @property
     def monday(self) -> date:
@@ -52,8 +59,8 @@ class IsoWeek:
 
 def resolve_weeks(spec: str, count: int, today: date) -> list[IsoWeek]:
     """``today`` is the date in the plan's zone: the caller reads the clock."""
-    if count < 1 or count > 520:
-        raise InvalidInput(f"--weeks {count}: give a number of weeks from 1 to 520.")
+    if count < 1 or count > MAX_WEEKS:
+        raise InvalidInput(f"--weeks {count}: give a number of weeks from 1 to {MAX_WEEKS}.")
     text = spec.strip().lower()
     if text == "this":
         first = IsoWeek.containing(today)
@@ -61,6 +68,8 @@ def resolve_weeks(spec: str, count: int, today: date) -> list[IsoWeek]:
         first = IsoWeek.containing(today).next()
     elif match := _ISO_WEEK.match(text):
         year, week = int(match[1]), int(match[2])
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise _out_of_range(spec, count)
         try:
             date.fromisocalendar(year, week, 1)
         except ValueError:
@@ -73,10 +82,22 @@ def resolve_weeks(spec: str, count: int, today: date) -> list[IsoWeek]:
             raise InvalidInput(
                 f"--week {spec}: not a week; use next, this, an ISO week such as 2026-W49, or a date such as 2026-12-01."
             ) from None
+    if first.monday < FIRST_DAY + _MARGIN or (LAST_DAY - first.monday).days < 7 * count + _MARGIN.days:
+        raise _out_of_range(spec, count)
     weeks = [first]
     while len(weeks) < count:
         weeks.append(weeks[-1].next())
     return weeks
+
+
+def _out_of_range(spec: str, count: int) -> InvalidInput:
+    first = IsoWeek.containing(FIRST_DAY + _MARGIN + timedelta(days=7))
+    last = IsoWeek.containing(LAST_DAY - _MARGIN - timedelta(days=7))
+    span = f"--week {spec}" + (f" --weeks {count}" if count > 1 else "")
+    return InvalidInput(
+        f"{span}: syncplan lays out weeks from {first.label} to {last.label}, so that every session time, in the "
+        f"plan's zone and in UTC, is a date calendars and Python can hold; pick a week in that range."
+    )
 
 
 @dataclass(frozen=True)

@@ -106,3 +106,18 @@ def test_resolve_rejects_bad_weeks(spec):
 def test_resolve_rejects_bad_counts():
     with pytest.raises(InvalidInput, match="--weeks 0"):
         resolve_weeks("next", 0, date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("spec", "count"),
+    [("0001-W01", 1), ("9999-W52", 1), ("0001-01-01", 1), ("9999-12-31", 1), ("9996-W51", 2), ("0003-W01", 1)],
+)
+def test_resolve_refuses_weeks_dates_cannot_hold(spec, count):
+    with pytest.raises(InvalidInput, match="from 0003-W02 to 9996-W51"):
+        resolve_weeks(spec, count, date(2026, 1, 1))
+
+
+def test_the_first_and_last_weeks_resolve_and_date():
+    plan_first = resolve_weeks("0003-W02", 1, date(2026, 1, 1))
+    assert [w.label for w in plan_first] == ["0003-W02"]
+    assert [w.label for w in resolve_weeks("9996-W50", 2, date(2026, 1, 1))] == ["9996-W50", "9996-W51"]
