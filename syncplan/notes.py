@@ -20,6 +20,7 @@ from syncplan.templates import templates_dir
 from syncplan.week import DatedSession, DatedWeek
 
 PROTEIN_WINDOW = timedelta(hours=2)  # the article's 1-2 h after lifting, at its far end
+CLASH_NOTES = 3  # a pile-up of overlapping sessions is named by its first few, then counted
 WEEK_NOTES = {"hill-or-sprint": "week_hill_or_sprint", "strength-count": "week_strength", "meals": "meals_outside"}
 
 
@@ -165,8 +166,11 @@ def _timing_notes(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, ch
     """What is actually planned around this session, next to the advice it is measured against."""
     label = week.week.label
     out = []
-    for other in checked.overlaps_of(label, d.key):
+    clashes = checked.overlaps_of(label, d.key)
+    for other in clashes[:CLASH_NOTES]:
         out.append(notes.render("note", "overlap", other=title(other.d), other_time=_clock(other.d.utc_start, d)))
+    if len(clashes) > CLASH_NOTES:
+        out.append(notes.render("note", "overlap_more", count=len(clashes) - CLASH_NOTES))
     for link in checked.links_of(label, d.key):
         out.append(_link_note(plan, link, link.lift.ref == (label, d.key), notes))
     if d.dst_shift:

@@ -170,15 +170,33 @@ def _when(d: DatedSession) -> str:
 
 
 def _overlap_findings(overlaps):
+    """One error per cluster of sessions that overlap, so a pile-up is one line, not every pair."""
+    cluster: dict[tuple[str, str], list[Placed]] = {}
     for a, b in overlaps:
-        yield Finding(
-            "overlap",
-            "error",
-            f"{_ref(a, a.week)} ({_when(a.d)}, {a.d.session.minutes} min) and {_ref(b, a.week)} ({_when(b.d)}) "
-            f"overlap; move one of them.",
-            a.week,
-            (_ref(a, a.week), _ref(b, a.week)),
-        )
+        group = cluster.setdefault(a.ref, [a])
+        if b.ref not in cluster:
+            group.append(b)
+            cluster[b.ref] = group
+        elif cluster[b.ref] is not group:
+            other = cluster[b.ref]
+            group.extend(other)
+            for p in other:
+                cluster[p.ref] = group
+    seen = set()
+    for group in cluster.values():
+        if id(group) in seen:
+            continue
+        seen.add(id(group))
+        first, *rest = sorted(group, key=lambda p: (p.d.utc_start, p.week, p.d.key))
+        week = first.week
+        if len(rest) == 1:
+            b = rest[0]
+            text = f"{_ref(first, week)} ({_when(first.d)}, {first.d.session.minutes} min) and {_ref(b, week)} ({_when(b.d)}) overlap"
+        else:
+            names = ", ".join(f"{_ref(p, week)} ({_when(p.d)})" for p in rest[:-1])
+            last = rest[-1]
+            text = f"{len(group)} sessions overlap: {_ref(first, week)} ({_when(first.d)}), {names} and {_ref(last, week)} ({_when(last.d)})"
+        yield Finding("overlap", "error", f"{text}; move one of them.", week, tuple(_ref(p, week) for p in [first, *rest]))
 
 
 def run_phrase(kind) -> str:

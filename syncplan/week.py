@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from syncplan.errors import InvalidInput
@@ -113,11 +114,11 @@ class DatedSession:
 
     # Aware datetimes sharing one tzinfo compare by wall time (fold ignored),
     # so anything that orders or measures sessions uses these.
-    @property
+    @cached_property
     def utc_start(self) -> datetime:
         return self.start.astimezone(timezone.utc)
 
-    @property
+    @cached_property
     def utc_end(self) -> datetime:
         return self.end.astimezone(timezone.utc)
 

@@ -205,3 +205,9 @@ def test_every_warning_is_in_the_event_text(specs, week):
             for ref in f.sessions:
                 key = ref if "/" in ref else f"{f.week}/{ref}"
                 assert ON_SESSIONS[f.rule] in text[key], (f, text[key])
+
+
+def test_a_pile_up_names_the_first_clashes_and_counts_the_rest():
+    text = texts(*(session("wed", "07:00", "easy", 30, id=f"run{i}") for i in range(6)))["2026-W49/run0"]
+    assert text.count("Clash: this overlaps") == 3
+    assert "It also clashes with 2 more sessions." in text

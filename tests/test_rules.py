@@ -216,3 +216,11 @@ def test_dst_week_reports_the_change_and_the_moved_session():
     assert all(f.severity == "info" for f in dst)
     assert any("clocks go forward" in f.message for f in dst)
     assert any(f.sessions == ("sun-long",) and "02:30" in f.message for f in dst)
+
+
+def test_a_pile_up_of_overlapping_sessions_is_one_error_naming_each():
+    pile = [session("wed", "07:00", "easy", 60, id=f"run{i}") for i in range(5)]
+    found = [f for f in findings(*pile) if f.rule == "overlap"]
+    assert len(found) == 1
+    assert found[0].message.startswith("5 sessions overlap: ")
+    assert found[0].sessions == tuple(f"run{i}" for i in range(5))
