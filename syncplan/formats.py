@@ -38,6 +38,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def error_json(exc: Exception) -> str:
+    """An invalid plan still answers ``check --json`` in JSON, so scripts parse one shape."""
+    return json.dumps({"error": {"message": str(exc), "exit_code": getattr(exc, "exit_code", 1)}}, indent=2, ensure_ascii=False)
+
+
 def findings_json(built: Built) -> str:
     return json.dumps(
         {
