@@ -21,7 +21,9 @@ class SyncplanGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SyncplanError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            from syncplan.formats import terminal_safe
+
+            click.echo(f"Error: {terminal_safe(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
 
 
