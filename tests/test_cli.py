@@ -243,3 +243,34 @@ def test_busy_only_has_no_alarms_is_private_and_has_a_neutral_calendar_name(runn
     assert cal.walk("VALARM") == []
     assert str(event["CLASS"]) == "PRIVATE"
     assert "physio" not in str(cal["X-WR-CALNAME"]) and b"physio" not in result.stdout_bytes
+
+
+# --- issue 6, item 5: show never sends raw control characters to a terminal ------
+
+
+def test_show_escapes_control_characters_whatever_the_plan_holds():
+    from dataclasses import replace
+
+    from syncplan.build import build
+    from syncplan.formats import findings_text, week_grid
+    from syncplan.plan import load_plan
+    from syncplan.week import IsoWeek
+
+    plan = load_plan(PLANS / "london.toml")
+    nasty = "\x1b]0;owned\x07\x1b[2J Lift\u202e\x9b"
+    plan = replace(plan, sessions=tuple(replace(s, title=nasty) for s in plan.sessions), timezone="Europe/London")
+    built = build(plan, [IsoWeek(2026, 13)])
+    shown = week_grid(built.weeks[0], built.findings) + findings_text(built)
+    assert not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in shown)
+    assert "\\x1b[2J Lift" in shown
+
+
+def test_show_on_a_plan_with_an_escape_sequence_prints_none(runner, plan_file):
+    path = plan_file(
+        '[athlete]\ntimezone = "UTC"\n'
+        '[[session]]\nday = "mon"\nstart = "07:00"\nkind = "easy"\nminutes = 30\ntitle = "Jog\\u001b[2J\\u001b]0;x\\u0007"\n'
+    )
+    for command in (["show"], ["check"], ["check", "--json"]):
+        result = runner.invoke(main, [*command, str(path), "--week", "2026-W49"])
+        assert "\x1b" not in result.output and "\x07" not in result.output, command
+        assert "Traceback" not in result.output
