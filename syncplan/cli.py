@@ -414,10 +414,10 @@ def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks,
     else:
         if str(export_file) == "-":
             raise click.UsageError("--export needs a file: on cron's stdout the .ics would only reach the log.")
+        command = crontab.export_command(plan_path, template, export_file, weeks, keep_past, busy_only)
         folder = export_file.expanduser().absolute().parent
         if not folder.is_dir():
             raise InvalidInput(f"--export {export_file}: the folder {folder} does not exist; create it first.")
-        command = crontab.export_command(plan_path, template, export_file, weeks, keep_past, busy_only)
         log, tag = state_dir() / "export.log", crontab.EXPORT_TAG
     line = crontab.crontab_line(command, day, at, log, crontab.carried_environment(), tag)
     crontab.make_log_folder(log)
