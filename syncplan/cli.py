@@ -222,6 +222,8 @@ def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, 
     from syncplan.files import read_existing
     from syncplan.ics import past_events, to_ical, write_ics
 
+    if keep_past and output == "-":
+        raise click.UsageError("--keep-past reads the file being rewritten; give it with -o FILE.")
     plan = load(plan_path, template)
     built = build_weeks(plan, week_spec, weeks, notes_dir, busy_only)
     report_findings(built)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -18,8 +19,37 @@ from pathlib import Path
 from syncplan.errors import SyncplanError
 
 
+_FD_NAME = re.compile(r"/dev/fd/(\d+)|/proc/(?:self|\d+)/fd/(\d+)")
+_STD_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def open_descriptor(path: Path) -> int | None:
+    """The descriptor this process already has open that ``path`` names (/dev/stdout, /dev/fd/3), if any.
+
+    Such a path is the shell's redirection (``>> log``, ``>(...)``): writing
+    through the descriptor keeps its offset and mode, where a rename would
+    replace whatever file the shell opened.
+    """
+    text = str(path)
+    fd = _STD_NAMES.get(text)
+    match = _FD_NAME.fullmatch(text)
+    if match:
+        if text.startswith("/proc/") and not text.startswith(("/proc/self/", f"/proc/{os.getpid()}/")):
+            return None
+        fd = int(match.group(1) or match.group(2))
+    if fd is None:
+        return None
+    try:
+        os.fstat(fd)
+    except OSError:
+        return None
+    return fd
+
+
 def is_stream(path: Path) -> bool:
-    """A character device or a FIFO/pipe: written in place, never renamed over."""
+    """A descriptor already open here, a character device or a FIFO/pipe: written in place, never renamed over."""
+    if open_descriptor(path) is not None:
+        return True
     try:
         mode = os.stat(path).st_mode
     except OSError:
@@ -32,6 +62,8 @@ def read_existing(path: Path) -> bytes | None:
 
     Streams are never read: reading /dev/stdout or a FIFO would block.
     """
+    if open_descriptor(path) is not None:
+        return None
     target = Path(os.path.realpath(path))
     try:
         if not stat.S_ISREG(os.stat(target).st_mode):
@@ -69,14 +101,18 @@ def write_output(path: Path, data: bytes) -> None:
 
 def _write_stream(path: Path, data: bytes) -> None:
     """Open without creating or truncating; a FIFO nobody reads is an error, not a hang."""
+    inherited = open_descriptor(path)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        if inherited is not None:
+            fd = os.dup(inherited)
+        else:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+            os.set_blocking(fd, True)
     except OSError as exc:
         if exc.errno == errno.ENXIO:
             raise SyncplanError(f"{path}: a pipe with no reader; start the reading side first.") from None
         raise SyncplanError(f"{path}: cannot open it for writing ({exc.strerror}).") from None
     try:
-        os.set_blocking(fd, True)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]

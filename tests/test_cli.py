@@ -274,3 +274,8 @@ def test_show_on_a_plan_with_an_escape_sequence_prints_none(runner, plan_file):
         result = runner.invoke(main, [*command, str(path), "--week", "2026-W49"])
         assert "\x1b" not in result.output and "\x07" not in result.output, command
         assert "Traceback" not in result.output
+
+
+def test_keep_past_needs_a_file(runner):
+    result = runner.invoke(main, ["export", str(PLANS / "london.toml"), "--week", "2026-W49", "--keep-past", "2"])
+    assert result.exit_code == 2 and "-o FILE" in result.output

@@ -128,3 +128,11 @@ def test_sync_and_export_lines_live_side_by_side_in_the_crontab(runner, tmp_path
     lines = table.read_text().splitlines()
     assert lines[0] == "0 1 * * * backup" and len(lines) == 3
     assert lines[1].endswith(TAG) and lines[2].endswith(EXPORT_TAG) and lines[2].startswith("0 18 * * 1 ")
+
+
+def test_a_log_folder_that_cannot_be_made_is_a_clean_error(runner, monkeypatch, tmp_path):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("SYNCPLAN_STATE_DIR", str(tmp_path / "file" / "state"))
+    result = runner.invoke(main, ["cron", str(LONDON)])
+    assert result.exit_code == 1 and "SYNCPLAN_STATE_DIR" in result.stderr and "Traceback" not in result.output
+    assert result.stdout == ""

@@ -27,7 +27,9 @@ SAFETY = 120  # seconds; only so that a hang fails instead of blocking the suite
 
 
 def syncplan(args, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "syncplan", *args], capture_output=True, timeout=SAFETY, **kw)
+    kw.setdefault("stdout", subprocess.PIPE)
+    kw.setdefault("stderr", subprocess.PIPE)
+    return subprocess.run([sys.executable, "-m", "syncplan", *args], timeout=SAFETY, **kw)
 
 
 def vevents(data: bytes):
@@ -58,6 +60,18 @@ def test_dev_stdout_into_a_pipe_gets_the_calendar():
     result = syncplan([*EXPORT, "-o", "/dev/stdout"])
     assert result.returncode == 0, result.stderr
     assert len(vevents(result.stdout)) == 5
+
+
+def test_dev_stdout_appended_to_a_log_file_keeps_the_log(tmp_path):
+    log = tmp_path / "cron.log"
+    log.write_bytes(b"earlier run\n")
+    inode = log.stat().st_ino
+    with open(log, "ab") as appended:
+        result = syncplan([*EXPORT, "-o", "/dev/stdout"], stdout=appended, stderr=subprocess.PIPE)
+    assert result.returncode == 0, result.stderr
+    data = log.read_bytes()
+    assert data.startswith(b"earlier run\n") and len(vevents(data[len(b"earlier run\n") :])) == 5
+    assert log.stat().st_ino == inode and sorted(p.name for p in tmp_path.iterdir()) == ["cron.log"]
 
 
 def test_a_fifo_with_a_reader_gets_the_calendar_and_stays_a_fifo(tmp_path):
