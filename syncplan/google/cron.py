@@ -52,7 +52,7 @@ def sync_command(
     if calendar:
         command += ["--calendar", checked(calendar, "--calendar")]
     if token is not None:
-        command += ["--token", checked(str(token.expanduser().resolve()), "--token")]
+        command += ["--token", checked(_absolute(token), "--token")]
     command += ["--week", "next", *(["--weeks", str(weeks)] if weeks != 1 else [])]
     return [*command, "--non-interactive"]
 
@@ -64,7 +64,7 @@ def export_command(
     command = [*_this_syncplan(), "export", *_source(plan, template), "--week", "next"]
     if weeks != 1:
         command += ["--weeks", str(weeks)]
-    command += ["-o", checked(str(output.expanduser().absolute()), "--export")]
+    command += ["-o", checked(_absolute(output), "--export")]
     if keep_past:
         command += ["--keep-past", str(keep_past)]
     if busy_only:
@@ -76,8 +76,13 @@ def _source(plan: Path | None, template: str | None) -> list[str]:
     if template is not None:
         return ["--template", checked(template, "--template")]
     if plan is not None:
-        return [checked(str(plan.expanduser().resolve()), "PLAN")]
+        return [checked(_absolute(plan), "PLAN")]
     return []
+
+
+def _absolute(path: Path) -> str:
+    """Absolute, but through the user's symlinks: a plan kept as a link to dotfiles stays followed."""
+    return os.path.abspath(path.expanduser())
 
 
 def _this_syncplan() -> list[str]:
