@@ -99,12 +99,14 @@ def load(plan_path: Path | None, template: str | None, builtin_fallback: bool = 
             f"Write your own with `syncplan init` (then set your weight_kg in it), or pass --template NAME "
             f"(`syncplan templates` lists them)."
         )
+    plan = load_plan(template_path(DEFAULT_TEMPLATE), f"template {DEFAULT_TEMPLATE!r}")
     click.echo(
-        f"syncplan: no plan at {own}; using the built-in {DEFAULT_TEMPLATE!r} template, which assumes "
-        f"a 70 kg athlete. Create your own with `syncplan init` and set your weight_kg in it.",
+        f"syncplan: no plan at {own}; using the built-in {DEFAULT_TEMPLATE!r} template, whose protein "
+        f"figures assume a {plan.weight_kg:g} kg athlete. Create your own with `syncplan init` and set "
+        f"your weight_kg in it.",
         err=True,
     )
-    return load_plan(template_path(DEFAULT_TEMPLATE), f"template {DEFAULT_TEMPLATE!r}")
+    return plan
 
 
 def build_weeks(plan, week_spec: str, weeks: int, notes_dir: Path | None = None, busy_only: bool = False):
