@@ -144,6 +144,7 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None, shown: Path |
     try:
         with os.fdopen(fd, "wb") as out:
             os.fchmod(out.fileno(), final_mode)  # mkstemp makes 0600; widen only if asked
+            _keep_owner(out.fileno(), path)
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
@@ -156,6 +157,16 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None, shown: Path |
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _keep_owner(fd: int, path: Path) -> None:
+    """Root rewriting a user's feed must not leave it owned by root; others cannot change it anyway."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    if os.geteuid() == 0 and (st.st_uid, st.st_gid) != (0, 0):
+        os.fchown(fd, st.st_uid, st.st_gid)
 
 
 def _current_mode(path: Path) -> int:

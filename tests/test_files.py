@@ -233,3 +233,16 @@ def test_a_read_only_folder_is_a_clean_error(shared_dir):
     assert result.returncode == 1, result.stderr
     assert str(out) in result.stderr.decode() and b"Traceback" not in result.stderr
     assert list(locked.iterdir()) == []
+
+
+def test_a_rewritten_file_keeps_its_owner_and_mode(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root can write a file that another user owns")
+    out = tmp_path / "feed.ics"
+    out.write_bytes(b"old")
+    os.chown(out, 65534, 65534)
+    out.chmod(0o640)
+    result = syncplan([*EXPORT, "-o", str(out)])
+    assert result.returncode == 0, result.stderr
+    assert (out.stat().st_uid, out.stat().st_gid, out.stat().st_mode & 0o777) == (65534, 65534, 0o640)
+    assert len(vevents(out.read_bytes())) == 5

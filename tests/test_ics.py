@@ -280,3 +280,30 @@ def test_keep_past_never_carries_full_details_into_a_busy_only_feed(runner, tmp_
     assert runner.invoke(main, [*args, "--week", "2026-W48"]).exit_code == 0
     assert runner.invoke(main, [*args, "--week", "2026-W49", "--busy-only", "--keep-past", "4"]).exit_code == 0
     assert {str(v["SUMMARY"]) for v in vevents(out.read_bytes())} == {"Busy"}
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_READABLE = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029"), max_size=120)
+_LINES = st.lists(_READABLE, min_size=1, max_size=4)
+
+
+@settings(max_examples=80, deadline=None)
+@given(name=_LINES, summary=_READABLE, description=_LINES, sep=st.sampled_from(["\n", "\r\n", "\r"]))
+def test_any_text_round_trips_through_both_parsers(name, summary, description, sep):
+    """Whatever the texts, the file holds one VEVENT and each parser reads back what was written."""
+    data = to_ical(
+        [one_event(summary=summary, description=sep.join(description), categories=("Training",))],
+        sep.join(name),
+        "Europe/London",
+        NOW,
+    )
+    (ve,) = vevents(data)
+    assert str(ve["SUMMARY"]) == summary
+    parsed = read_with_vobject(data)
+    assert len(parsed.vevent_list) == 1
+    assert parsed.vevent.summary.value == summary
+    if any(description):
+        assert parsed.vevent.description.value == "\n".join(description)
+    assert parsed.x_wr_calname.value == "\n".join(name)
