@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 import tempfile
 from pathlib import Path
 
 from syncplan.errors import SyncplanError
 
-
-_FD_NAME = re.compile(r"/dev/fd/(\d+)|/proc/(?:self|\d+)/fd/(\d+)")
 _STD_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
 
 
@@ -32,11 +29,10 @@ def open_descriptor(path: Path) -> int | None:
     """
     text = str(path)
     fd = _STD_NAMES.get(text)
-    match = _FD_NAME.fullmatch(text)
-    if match:
-        if text.startswith("/proc/") and not text.startswith(("/proc/self/", f"/proc/{os.getpid()}/")):
-            return None
-        fd = int(match.group(1) or match.group(2))
+    for prefix in ("/dev/fd/", "/proc/self/fd/", f"/proc/{os.getpid()}/fd/"):
+        number = text[len(prefix) :] if text.startswith(prefix) else ""
+        if number.isascii() and number.isdigit():
+            fd = int(number)
     if fd is None:
         return None
     try:

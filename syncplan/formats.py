@@ -18,8 +18,10 @@ MARKS = {"error": "✗", "warning": "!", "info": "i"}
 
 # C0 and C1 controls, DEL, line/paragraph separators and bidi overrides: a
 # terminal would act on them (clear the screen, retitle the window, reorder a line).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # json escapes C0 itself
+# Patterns as strings: ``re`` compiles them on first use, which ``export``
+# rarely reaches (printable text takes the fast path).
+_UNSAFE = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+_UNSAFE_IN_JSON = "[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"  # json escapes C0 itself
 
 
 def terminal_safe(text: str, keep_lines: bool = True) -> str:
@@ -35,13 +37,15 @@ def terminal_safe(text: str, keep_lines: bool = True) -> str:
             return char
         return repr(char)[1:-1] if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
-    return _UNSAFE.sub(shown, text)
+    if text.isprintable():  # every character matched below is one Python calls unprintable
+        return text
+    return re.sub(_UNSAFE, shown, text)
 
 
 def _json(data: object) -> str:
     """JSON escapes C0 controls itself; the other terminal controls get \\u escapes too."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_UNSAFE_IN_JSON, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def finding_line(f: Finding) -> str:
