@@ -63,5 +63,5 @@ def _event(plan: Plan, week: DatedWeek, d, notes: Notes, busy_only: bool, checke
         summary=summary,
         description=description,
         categories=categories,
-        reminders=plan.reminders,
+        reminders=() if busy_only else plan.reminders,  # an alarm would show its text on a shared screen
     )

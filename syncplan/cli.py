@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from syncplan import __version__
-from syncplan.errors import EXIT_FAILURE, SyncplanError
+from syncplan.errors import EXIT_FAILURE, EXIT_INVALID, InvalidInput, SyncplanError
 
 
 class SyncplanGroup(click.Group):
@@ -21,7 +21,9 @@ class SyncplanGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SyncplanError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            from syncplan.formats import terminal_safe
+
+            click.echo(f"Error: {terminal_safe(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -67,9 +69,15 @@ def week_options(func):
     )(func)
 
 
-def load(plan_path: Path | None, template: str | None):
-    """The plan the user meant: PLAN, else --template, else their own plan, else the default template."""
-    from syncplan.paths import default_plan_path
+def load(plan_path: Path | None, template: str | None, builtin_fallback: bool = True):
+    """The plan the user meant: PLAN, else --template, else SYNCPLAN_PLAN or their own plan.
+
+    A path the user named (argument or SYNCPLAN_PLAN) must exist: a typo never
+    silently turns into another plan. The built-in default stands in only when
+    no path was named and there is nothing at the default place, and only for
+    commands that write no further than this machine (``builtin_fallback``).
+    """
+    from syncplan.paths import default_plan_path, plan_from_environment
     from syncplan.plan import load_plan
     from syncplan.templates import DEFAULT_TEMPLATE, template_path
 
@@ -79,15 +87,26 @@ def load(plan_path: Path | None, template: str | None):
         return load_plan(template_path(template), f"template {template!r}")
     if plan_path is not None:
         return load_plan(plan_path)
+    named = plan_from_environment()
+    if named is not None:
+        return load_plan(named, f"{named} (from SYNCPLAN_PLAN)")
     own = default_plan_path()
-    if own.is_file():
+    if own.exists():
         return load_plan(own)
+    if not builtin_fallback:
+        raise InvalidInput(
+            f"there is no plan at {own}, and a built-in template is only used here when you ask for one. "
+            f"Write your own with `syncplan init` (then set your weight_kg in it), or pass --template NAME "
+            f"(`syncplan templates` lists them)."
+        )
+    plan = load_plan(template_path(DEFAULT_TEMPLATE), f"template {DEFAULT_TEMPLATE!r}")
     click.echo(
-        f"syncplan: no plan at {own}; using the built-in {DEFAULT_TEMPLATE!r} template "
-        f"(create your own with `syncplan init`).",
+        f"syncplan: no plan at {own}; using the built-in {DEFAULT_TEMPLATE!r} template, whose protein "
+        f"figures assume a {plan.weight_kg:g} kg athlete. Create your own with `syncplan init` and set "
+        f"your weight_kg in it.",
         err=True,
     )
-    return load_plan(template_path(DEFAULT_TEMPLATE), f"template {DEFAULT_TEMPLATE!r}")
+    return plan
 
 
 def build_weeks(plan, week_spec: str, weeks: int, notes_dir: Path | None = None, busy_only: bool = False):
@@ -189,10 +208,16 @@ def init(path: Path | None, template: str | None, zone: str | None, force: bool)
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 def check(plan_path, template, notes_dir, week_spec, weeks, as_json) -> None:
     """Check a plan against the rules; exit 1 if there are errors."""
-    from syncplan.formats import findings_json, findings_text
+    from syncplan.formats import error_json, findings_json, findings_text
 
-    plan = load(plan_path, template)
-    built = build_weeks(plan, week_spec, weeks, notes_dir)
+    try:
+        plan = load(plan_path, template)
+        built = build_weeks(plan, week_spec, weeks, notes_dir)
+    except InvalidInput as exc:
+        if not as_json:
+            raise
+        click.echo(error_json(exc))
+        sys.exit(EXIT_INVALID)
     click.echo(findings_json(built) if as_json else findings_text(built))
     if built.has_errors:
         sys.exit(EXIT_FAILURE)
@@ -211,29 +236,47 @@ def show(plan_path, template, notes_dir, week_spec, weeks) -> None:
     click.echo("\n" + tally(built.findings, len(built.weeks)))
 
 
+BUSY_CALENDAR_NAME = "Busy"  # a busy-only feed must not say whose plan, or what kind, it is
+
+
 @main.command()
 @plan_options
 @week_options
 @click.option(
     "--output", "-o", default="-", show_default=True, metavar="FILE", help="Where to write the .ics; - is stdout."
 )
-@click.option("--busy-only", is_flag=True, help="Same times, neutral title, no details (for a work calendar).")
+@click.option("--busy-only", is_flag=True, help="Same times, neutral title, no details or alarms (for a work calendar).")
 @click.option("--allow-errors", is_flag=True, help="Export even when the plan breaks an error-level rule.")
-def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, allow_errors) -> None:
+@click.option(
+    "--keep-past",
+    metavar="N",
+    default=0,
+    type=click.IntRange(0, 520),
+    help="When rewriting a file, keep its events of the N weeks before the exported ones.",
+)
+def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, allow_errors, keep_past) -> None:
     """Write the week's sessions as an .ics file for any calendar app."""
-    from syncplan.ics import to_ical, write_ics
+    from syncplan.files import read_existing
+    from syncplan.ics import past_events, to_ical, write_ics
 
+    if keep_past and output == "-":
+        raise click.UsageError("--keep-past reads the file being rewritten; give it with -o FILE.")
     plan = load(plan_path, template)
     built = build_weeks(plan, week_spec, weeks, notes_dir, busy_only)
     report_findings(built)
     refuse_on_errors(built, allow_errors)
-    data = to_ical(list(built.events), plan.calendar_name, plan.timezone, datetime.now(timezone.utc))
+    old = None if output == "-" else read_existing(Path(output))
+    first_monday = built.weeks[0].week.window(plan.zone)[0]
+    kept = past_events(old, plan.timezone, first_monday, keep_past, busy_only) if keep_past else []
+    name = BUSY_CALENDAR_NAME if busy_only else plan.calendar_name
+    data = to_ical(list(built.events), name, plan.timezone, datetime.now(timezone.utc), private=busy_only, kept=kept)
     labels = f"{built.weeks[0].week.label}" + (f" to {built.weeks[-1].week.label}" if len(built.weeks) > 1 else "")
     if output == "-":
         click.echo(data, nl=False)
         return
-    if write_ics(Path(output), data):
-        click.echo(f"Wrote {len(built.events)} sessions ({labels}) to {output}.", err=True)
+    past = f" and kept {len(kept)} past ones" if kept else ""
+    if write_ics(Path(output), data, old):
+        click.echo(f"Wrote {len(built.events)} sessions ({labels}){past} to {output}.", err=True)
     else:
         click.echo(f"{output} is up to date ({labels}); left untouched.", err=True)
 
@@ -317,7 +360,7 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
     from syncplan.google.auth import token_path
     from syncplan.google.push import Target, push
 
-    plan = load(plan_path, template)
+    plan = load(plan_path, template, builtin_fallback=False)
     built = build_weeks(plan, week_spec, weeks, notes_dir)
     report_findings(built)
     refuse_on_errors(built, allow_errors)
@@ -369,34 +412,57 @@ class _SyncProgress:
 
 
 @main.command()
-@click.argument("plan_path", metavar="[PLAN]", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--template", "-t", metavar="NAME", help="Sync a built-in template instead of a plan file.")
-@click.option("--day", default="sun", show_default=True, help="Day of the week to sync on (mon..sun).")
+@click.argument("plan_path", metavar="[PLAN]", required=False, type=click.Path(path_type=Path))
+@click.option("--template", "-t", metavar="NAME", help="Schedule a built-in template instead of a plan file.")
+@click.option("--day", default="sun", show_default=True, help="Day of the week to run on (mon..sun).")
 @click.option("--time", "at", default="18:00", show_default=True, help="Time of day, HH:MM.")
 @click.option("--calendar", metavar="NAME|ID", help="Passed on to `syncplan sync`.")
 @click.option("--token", "token_file", type=click.Path(dir_okay=False, path_type=Path), help="Passed on to `syncplan sync`.")
-@click.option("--install", is_flag=True, help="Add the line to your crontab (replacing syncplan's earlier line).")
-def cron(plan_path, template, day, at, calendar, token_file, install) -> None:
-    """Print (or --install) a crontab line that syncs next week every week.
+@click.option(
+    "--export",
+    "export_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Schedule an .ics export to FILE instead of a Google sync.",
+)
+@click.option("--weeks", "-n", default=1, show_default=True, type=click.IntRange(1, 52), help="How many weeks each run writes.")
+@click.option("--keep-past", metavar="N", default=0, type=click.IntRange(0, 520), help="With --export: keep N past weeks in the file.")
+@click.option("--busy-only", is_flag=True, help="With --export: a busy-only feed.")
+@click.option("--install", is_flag=True, help="Add the line to your crontab (replacing syncplan's earlier line of that kind).")
+def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks, keep_past, busy_only, install) -> None:
+    """Print (or --install) a crontab line that syncs (or exports) next week every week.
 
-    Cron starts with a bare environment, so the line names the plan and the
-    token file by absolute path when they come from SYNCPLAN_PLAN or
-    SYNCPLAN_TOKEN_FILE here.
+    Cron starts with a bare environment, so the line names every path
+    absolutely and carries the directory variables set here (SYNCPLAN_*,
+    XDG_*_HOME). The plan and the options are checked now, not on Sunday.
     """
     from syncplan.google import cron as crontab
     from syncplan.paths import default_plan_path, state_dir
 
-    if plan_path is not None and template is not None:
-        raise click.UsageError("give either a PLAN file or --template, not both.")
-    if plan_path is None and template is None and default_plan_path().is_file():
+    crontab.schedule(day, at)
+    if export_file is None and (keep_past or busy_only):
+        raise click.UsageError("--keep-past and --busy-only go with --export FILE.")
+    if export_file is not None and (calendar or token_file):
+        raise click.UsageError("--calendar and --token are for syncing; an --export line writes a file.")
+    load(plan_path, template, builtin_fallback=False)
+    if plan_path is None and template is None:
         plan_path = default_plan_path()
-    command = crontab.sync_command(plan_path, template, calendar, token_file)
-    log = state_dir() / "sync.log"
-    line = crontab.crontab_line(command, day, at, log, crontab.carried_environment())
+    if export_file is None:
+        command = crontab.sync_command(plan_path, template, calendar, token_file, weeks)
+        log, tag = state_dir() / "sync.log", crontab.TAG
+    else:
+        if str(export_file) == "-":
+            raise click.UsageError("--export needs a file: on cron's stdout the .ics would only reach the log.")
+        command = crontab.export_command(plan_path, template, export_file, weeks, keep_past, busy_only)
+        folder = export_file.expanduser().absolute().parent
+        if not folder.is_dir():
+            raise InvalidInput(f"--export {export_file}: the folder {folder} does not exist; create it first.")
+        log, tag = state_dir() / "export.log", crontab.EXPORT_TAG
+    line = crontab.crontab_line(command, day, at, log, crontab.carried_environment(), tag)
+    crontab.make_log_folder(log)
     if not install:
         click.echo(line)
         return
-    log.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     changed = crontab.install(line)
     click.echo(line)
     click.echo("Added to your crontab." if changed else "Already in your crontab; nothing changed.")

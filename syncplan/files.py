@@ -1,38 +1,168 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one."""
+"""Writing what the user asked for without destroying what is at the path.
+
+A regular file (or nothing yet) is replaced atomically: a reader sees the old
+file or the new one, never half of one. A device, FIFO or pipe (``/dev/null``,
+``/dev/stdout``, a shell's ``>(...)``) is written to as a stream, because
+renaming over it would replace the device itself. A symlink is written through,
+so the link stays and its target gets the new content.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from syncplan.errors import SyncplanError
 
+_STD_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+
+def open_descriptor(path: Path) -> int | None:
+    """The descriptor this process already has open that ``path`` names (/dev/stdout, /dev/fd/3), if any.
+
+    Such a path is the shell's redirection (``>> log``, ``>(...)``): writing
+    through the descriptor keeps its offset and mode, where a rename would
+    replace whatever file the shell opened.
+    """
+    text = str(path)
+    fd = _STD_NAMES.get(text)
+    for prefix in ("/dev/fd/", "/proc/self/fd/", f"/proc/{os.getpid()}/fd/"):
+        number = text[len(prefix) :] if text.startswith(prefix) else ""
+        if number.isascii() and number.isdigit():
+            fd = int(number)
+    if fd is None:
+        return None
+    try:
+        os.fstat(fd)
+    except OSError:
+        return None
+    return fd
+
+
+def is_stream(path: Path) -> bool:
+    """A descriptor already open here, a character device or a FIFO/pipe: written in place, never renamed over."""
+    if open_descriptor(path) is not None:
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def read_existing(path: Path) -> bytes | None:
+    """The regular file now at ``path`` (through links), or None when there is none.
+
+    Streams are never read: reading /dev/stdout or a FIFO would block.
+    """
+    if open_descriptor(path) is not None:
+        return None
+    target = Path(os.path.realpath(path))
+    try:
+        if not stat.S_ISREG(os.stat(target).st_mode):
+            return None
+        return target.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SyncplanError(
+            f"{path}: the file there cannot be read ({exc.strerror}), so syncplan leaves it alone; "
+            f"give another -o path, or fix its permissions."
+        ) from None
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` where the user pointed: stream into devices and pipes, else atomically."""
+    path = Path(path)
+    if is_stream(path):
+        _write_stream(path, data)
+        return
+    target = Path(os.path.realpath(path))
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise SyncplanError(f"{path}: cannot look at the output path ({exc.strerror}).") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        what = "a directory; give a file name" if stat.S_ISDIR(mode) else "not a regular file, a device or a pipe"
+        raise SyncplanError(f"{path}: is {what}. Nothing was written.")
+    if mode is not None and not os.access(target, os.W_OK):
+        raise SyncplanError(f"{path}: the file there is read-only, so syncplan leaves it alone. Nothing was written.")
+    atomic_write(target, data, shown=path)
+
+
+def _write_stream(path: Path, data: bytes) -> None:
+    """Open without creating or truncating; a FIFO nobody reads is an error, not a hang."""
+    inherited = open_descriptor(path)
+    try:
+        if inherited is not None:
+            fd = os.dup(inherited)
+        else:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+            os.set_blocking(fd, True)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise SyncplanError(f"{path}: a pipe with no reader; start the reading side first.") from None
+        raise SyncplanError(f"{path}: cannot open it for writing ({exc.strerror}).") from None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as exc:
+        raise SyncplanError(f"{path}: writing failed ({exc.strerror}); what was written there is incomplete.") from None
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, mode: int | None = None, shown: Path | None = None) -> None:
     """Write via a temp file in the same folder and rename it into place.
 
     ``mode`` applies from the moment the temp file exists (0600 for secrets);
     without it an existing file keeps its mode and a new one follows the umask.
+    Any failure removes the temp file and leaves the old file as it was.
+    ``shown`` is the path as the user gave it, for messages.
     """
     path = Path(path)
+    shown = shown or path
     if path.is_dir():
-        raise SyncplanError(f"{path}: is a directory; give a file name.")
+        raise SyncplanError(f"{shown}: is a directory; give a file name.")
+    if not path.parent.is_dir():
+        raise SyncplanError(f"{shown}: the folder {path.parent} does not exist; create it first or give another path.")
     final_mode = mode if mode is not None else _current_mode(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise SyncplanError(f"{path}: cannot write there ({exc.strerror}).") from None
+        raise SyncplanError(f"{shown}: cannot write in {path.parent} ({exc.strerror}). Nothing was written.") from None
     try:
-        os.fchmod(fd, final_mode)  # mkstemp makes 0600; widen only if asked
         with os.fdopen(fd, "wb") as out:
+            os.fchmod(out.fileno(), final_mode)  # mkstemp makes 0600; widen only if asked
+            _keep_owner(out.fileno(), path)
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise SyncplanError(
+            f"{shown}: cannot write it ({exc.strerror}); the old content, if any, is left as it was."
+        ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _keep_owner(fd: int, path: Path) -> None:
+    """Root rewriting a user's feed must not leave it owned by root; others cannot change it anyway."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    if os.geteuid() == 0 and (st.st_uid, st.st_gid) != (0, 0):
+        os.fchown(fd, st.st_uid, st.st_gid)
 
 
 def _current_mode(path: Path) -> int:

@@ -6,6 +6,7 @@ Computing never prints; the CLI picks one of these.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 from syncplan.build import Built
@@ -15,9 +16,40 @@ from syncplan.week import DatedWeek
 
 MARKS = {"error": "✗", "warning": "!", "info": "i"}
 
+# C0 and C1 controls, DEL, line/paragraph separators and bidi overrides: a
+# terminal would act on them (clear the screen, retitle the window, reorder a line).
+# Patterns as strings: ``re`` compiles them on first use, which ``export``
+# rarely reaches (printable text takes the fast path).
+_UNSAFE = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+_UNSAFE_IN_JSON = "[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"  # json escapes C0 itself
+
+
+def terminal_safe(text: str, keep_lines: bool = True) -> str:
+    """``text`` with every control character shown as its escape (``\\x1b``), never sent raw.
+
+    ``keep_lines`` keeps newlines (a whole rendering); without it a field
+    stays on its line.
+    """
+
+    def shown(match: re.Match) -> str:
+        char = match.group()
+        if keep_lines and char == "\n":
+            return char
+        return repr(char)[1:-1] if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    if text.isprintable():  # every character matched below is one Python calls unprintable
+        return text
+    return re.sub(_UNSAFE, shown, text)
+
+
+def _json(data: object) -> str:
+    """JSON escapes C0 controls itself; the other terminal controls get \\u escapes too."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return re.sub(_UNSAFE_IN_JSON, lambda m: f"\\u{ord(m.group()):04x}", text)
+
 
 def finding_line(f: Finding) -> str:
-    return f"{f.week}  {f.severity:<7}  {f.rule}: {f.message}"
+    return f"{f.week}  {f.severity:<7}  {f.rule}: {terminal_safe(f.message, keep_lines=False)}"
 
 
 def findings_text(built: Built) -> str:
@@ -38,8 +70,13 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def error_json(exc: Exception) -> str:
+    """An invalid plan still answers ``check --json`` in JSON, so scripts parse one shape."""
+    return _json({"error": {"message": str(exc), "exit_code": getattr(exc, "exit_code", 1)}})
+
+
 def findings_json(built: Built) -> str:
-    return json.dumps(
+    return _json(
         {
             "weeks": [w.week.label for w in built.weeks],
             "ok": not built.has_errors,
@@ -65,9 +102,7 @@ def findings_json(built: Built) -> str:
                 for w in built.weeks
                 for d in w.sessions
             ],
-        },
-        indent=2,
-        ensure_ascii=False,
+        }
     )
 
 
@@ -86,8 +121,9 @@ def week_grid(week: DatedWeek, findings: tuple[Finding, ...]) -> str:
             severities = [f.severity for f in mine if d.key in f.sessions]
             mark = MARKS[min(severities, key=("error", "warning", "info").index)] if severities else " "
             prefix = label if i == 0 else " " * len(label)
-            lines.append(f"{prefix} {mark} {d.start:%H:%M}–{d.end:%H:%M}  {title(d)}  [{d.key}]")
+            name = terminal_safe(title(d), keep_lines=False)
+            lines.append(f"{prefix} {mark} {d.start:%H:%M}–{d.end:%H:%M}  {name}  [{terminal_safe(d.key, False)}]")
     if mine:
         lines.append("")
-        lines.extend(f"{MARKS[f.severity]} {f.rule}: {f.message}" for f in mine)
-    return "\n".join(lines)
+        lines.extend(f"{MARKS[f.severity]} {f.rule}: {terminal_safe(f.message, keep_lines=False)}" for f in mine)
+    return terminal_safe("\n".join(lines))

@@ -19,8 +19,13 @@ def _dirs():
 
 
 def default_plan_path() -> Path:
+    return plan_from_environment() or config_dir() / "plan.toml"
+
+
+def plan_from_environment() -> Path | None:
+    """SYNCPLAN_PLAN names a plan as surely as an argument does, so it must exist."""
     env = os.environ.get("SYNCPLAN_PLAN")
-    return Path(env).expanduser() if env else config_dir() / "plan.toml"
+    return Path(env).expanduser() if env else None
 
 
 def config_dir() -> Path:

@@ -176,3 +176,106 @@ def test_bad_week_is_exit_2(runner):
     result = runner.invoke(main, ["export", "--week", "soon"])
     assert result.exit_code == 2
     assert "--week soon" in result.stderr
+
+
+# --- issue 6, item 3: no silent fallback, no silent surprise ---------------------
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("command", ["check", "show", "export", "sync", "cron"])
+def test_a_missing_plan_argument_is_exit_2_naming_it_in_every_command(runner, tmp_path, command):
+    missing = tmp_path / "plna.toml"
+    out = tmp_path / "week.ics"
+    args = [command, str(missing)] + (["-o", str(out)] if command == "export" else [])
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert str(missing) in result.stderr and "Traceback" not in result.output
+    assert "using the built-in" not in result.stderr
+    assert not out.exists() and result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["check", "show", "export", "sync", "cron"])
+def test_a_missing_plan_in_syncplan_plan_is_exit_2_naming_it(runner, tmp_path, monkeypatch, command):
+    missing = tmp_path / "nope" / "plan.toml"
+    monkeypatch.setenv("SYNCPLAN_PLAN", str(missing))
+    result = runner.invoke(main, [command])
+    assert result.exit_code == 2, result.output
+    assert str(missing) in result.stderr and "SYNCPLAN_PLAN" in result.stderr
+    assert "using the built-in" not in result.stderr and result.stdout == ""
+
+
+def test_the_no_plan_message_says_to_set_the_weight(runner):
+    result = runner.invoke(main, ["check", "--week", "2026-W49"])
+    assert result.exit_code == 0
+    assert "weight" in result.stderr and "syncplan init" in result.stderr
+
+
+def test_sync_never_pushes_the_builtin_template_unless_asked(runner, fake_google, google_token):
+    result = runner.invoke(main, ["sync", "--week", "2026-W49", "--non-interactive"])
+    assert result.exit_code == 2, result.output
+    assert "syncplan init" in result.stderr and "--template" in result.stderr
+    assert [c for c in fake_google.calendars.values() if not c.primary] == []
+    asked = runner.invoke(main, ["sync", "--template", "four-day", "--week", "2026-W49", "--non-interactive"])
+    assert asked.exit_code == 0, asked.output
+
+
+def test_check_json_prints_json_for_an_invalid_plan(runner, plan_file):
+    path = plan_file('[athlete]\ntimezone = "UTC"\n[[session]]\nday = "mon"\nstart = "25:00"\nkind = "easy"\nminutes = 30\n')
+    result = runner.invoke(main, ["check", str(path), "--week", "2026-W49", "--json"])
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert str(path) in report["error"]["message"] and "25:00" in report["error"]["message"]
+    assert report["error"]["exit_code"] == 2
+    missing = runner.invoke(main, ["check", str(path) + ".missing", "--json"])
+    assert missing.exit_code == 2 and "no such plan" in json.loads(missing.stdout)["error"]["message"]
+
+
+def test_busy_only_has_no_alarms_is_private_and_has_a_neutral_calendar_name(runner, plan_file):
+    path = plan_file(
+        '[athlete]\ntimezone = "UTC"\n[calendar]\nname = "Dr Smith physio"\nreminders = [30, 10]\n'
+        '[[session]]\nday = "mon"\nstart = "07:00"\nkind = "easy"\nminutes = 30\n'
+    )
+    result = runner.invoke(main, ["export", str(path), "--week", "2026-W49", "--busy-only"])
+    assert result.exit_code == 0, result.output
+    cal = icalendar.Calendar.from_ical(result.stdout_bytes)
+    (event,) = cal.walk("VEVENT")
+    assert cal.walk("VALARM") == []
+    assert str(event["CLASS"]) == "PRIVATE"
+    assert "physio" not in str(cal["X-WR-CALNAME"]) and b"physio" not in result.stdout_bytes
+
+
+# --- issue 6, item 5: show never sends raw control characters to a terminal ------
+
+
+def test_show_escapes_control_characters_whatever_the_plan_holds():
+    from dataclasses import replace
+
+    from syncplan.build import build
+    from syncplan.formats import findings_text, week_grid
+    from syncplan.plan import load_plan
+    from syncplan.week import IsoWeek
+
+    plan = load_plan(PLANS / "london.toml")
+    nasty = "\x1b]0;owned\x07\x1b[2J Lift\u202e\x9b"
+    plan = replace(plan, sessions=tuple(replace(s, title=nasty) for s in plan.sessions), timezone="Europe/London")
+    built = build(plan, [IsoWeek(2026, 13)])
+    shown = week_grid(built.weeks[0], built.findings) + findings_text(built)
+    assert not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in shown)
+    assert "\\x1b[2J Lift" in shown
+
+
+def test_show_on_a_plan_with_an_escape_sequence_prints_none(runner, plan_file):
+    path = plan_file(
+        '[athlete]\ntimezone = "UTC"\n'
+        '[[session]]\nday = "mon"\nstart = "07:00"\nkind = "easy"\nminutes = 30\ntitle = "Jog\\u001b[2J\\u001b]0;x\\u0007"\n'
+    )
+    for command in (["show"], ["check"], ["check", "--json"]):
+        result = runner.invoke(main, [*command, str(path), "--week", "2026-W49"])
+        assert "\x1b" not in result.output and "\x07" not in result.output, command
+        assert "Traceback" not in result.output
+
+
+def test_keep_past_needs_a_file(runner):
+    result = runner.invoke(main, ["export", str(PLANS / "london.toml"), "--week", "2026-W49", "--keep-past", "2"])
+    assert result.exit_code == 2 and "-o FILE" in result.output

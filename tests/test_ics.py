@@ -173,3 +173,137 @@ def test_thunderbirds_parser_reads_the_same_utc_times(plan_name, week):
     seen = {uid: tuple(times) for uid, times in json.loads(result.stdout).items()}
     expected = {e.uid: (int(e.start.timestamp()), int(e.end.timestamp())) for e in built.events}
     assert seen == expected
+
+
+# --- issue 6, item 5: every text is RFC 5545 TEXT ------------------------------
+# Events are made here directly, not through the plan loader, so the writer is
+# proven safe on its own whatever the loader lets through.
+
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from syncplan.events import Event, make_uid  # noqa: E402
+
+INJECTION = "Training\r\nEND:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:evil@x\r\nSUMMARY:PWNED\r\nEND:VEVENT"
+
+
+def one_event(**texts):
+    zone = ZoneInfo("Europe/London")
+    fields = dict(summary="Easy run · 30 min", description="", categories=("Training",), reminders=(30,))
+    fields.update(texts)
+    return Event(
+        uid=make_uid("training", "2026-W49/mon-easy"),
+        plan="training",
+        key="2026-W49/mon-easy",
+        start=datetime(2026, 11, 30, 7, 0, tzinfo=zone),
+        end=datetime(2026, 11, 30, 7, 30, tzinfo=zone),
+        **fields,
+    )
+
+
+@pytest.mark.parametrize("brk", ["\r\n", "\n", "\r", "\u2028", "\x85"])
+def test_a_line_break_in_the_calendar_name_injects_nothing(brk):
+    name = INJECTION.replace("\r\n", brk)
+    data = to_ical([one_event()], name, "Europe/London", NOW)
+    assert len(vevents(data)) == 1
+    parsed = read_with_vobject(data)
+    assert len(parsed.vevent_list) == 1 and "PWNED" not in {ve.summary.value for ve in parsed.vevent_list}
+    assert parsed.x_wr_calname.value == INJECTION.replace("\r\n", "\n")
+
+
+def test_every_event_text_is_escaped_and_round_trips():
+    summary = "Tempo; 3 x 10 min, easy between \\ done"
+    description = "First line\r\nSecond; line, with commas\rThird" + INJECTION
+    categories = ("Training", "Run, hard", "A;B")
+    data = to_ical([one_event(summary=summary, description=description, categories=categories)], "Training", "Europe/London", NOW)
+    (ve,) = vevents(data)
+    assert str(ve["SUMMARY"]) == summary
+    assert str(ve["DESCRIPTION"]) == description.replace("\r\n", "\n").replace("\r", "\n")
+    (vo,) = read_with_vobject(data).vevent_list
+    assert vo.summary.value == summary
+    assert vo.description.value == description.replace("\r\n", "\n").replace("\r", "\n")
+    assert vo.categories.value == list(categories)
+    assert [a.description.value for a in vo.valarm_list] == [summary]
+
+
+def test_a_literal_backslash_n_stays_as_written():
+    text = r"Shake \N bar: C:\New\notes"
+    data = to_ical([one_event(summary=text, description=text)], text, "Europe/London", NOW)
+    (ve,) = vevents(data)
+    assert str(ve["SUMMARY"]) == text and str(ve["DESCRIPTION"]) == text
+    parsed = read_with_vobject(data)
+    assert parsed.vevent.summary.value == text and parsed.x_wr_calname.value == text
+
+
+def test_control_characters_never_reach_the_file():
+    data = to_ical([one_event(summary="Run\x1b[2J\x00now", description="a\x07b")], "Tr\x1bain", "Europe/London", NOW)
+    assert not any(byte < 0x20 and byte not in b"\r\n" for byte in data)
+    (ve,) = vevents(data)
+    assert str(ve["SUMMARY"]).startswith("Run") and str(ve["SUMMARY"]).endswith("now")
+
+
+# --- issue 6, item 7: --keep-past keeps a feed's history --------------------------
+
+
+def test_keep_past_carries_our_recent_weeks_and_nothing_else(runner, tmp_path):
+    from syncplan.cli import main
+
+    out = tmp_path / "feed.ics"
+    args = ["export", str(PLANS / "london.toml"), "-o", str(out)]
+    assert runner.invoke(main, [*args, "--week", "2026-W48"]).exit_code == 0
+    assert runner.invoke(main, [*args, "--week", "2026-W49", "--keep-past", "1"]).exit_code == 0
+    # a hand-added event of another app is not ours to carry
+    foreign = b"BEGIN:VEVENT\r\nUID:dentist@example.com\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261202T090000Z\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\n"
+    out.write_bytes(out.read_bytes().replace(b"END:VCALENDAR", foreign + b"END:VCALENDAR"))
+    w48 = {e.uid for e in build(load_plan(PLANS / "london.toml"), [IsoWeek(2026, 48)]).events}
+    w49 = {e.uid for e in build(load_plan(PLANS / "london.toml"), [IsoWeek(2026, 49)]).events}
+    assert {str(v["UID"]) for v in vevents(out.read_bytes())} == w48 | w49 | {"dentist@example.com"}
+
+    result = runner.invoke(main, [*args, "--week", "2026-W50", "--keep-past", "1"])
+    assert result.exit_code == 0, result.output
+    w50 = {e.uid for e in build(load_plan(PLANS / "london.toml"), [IsoWeek(2026, 50)]).events}
+    data = out.read_bytes()
+    assert {str(v["UID"]) for v in vevents(data)} == w49 | w50  # W48 is 2 weeks back; the dentist is not ours
+    assert {ve.uid.value for ve in read_with_vobject(data).vevent_list} == w49 | w50
+    assert "kept 5 past" in result.stderr
+
+    assert runner.invoke(main, [*args, "--week", "2026-W51"]).exit_code == 0  # without it: only the new weeks
+    assert {str(v["UID"]) for v in vevents(out.read_bytes())} == {
+        e.uid for e in build(load_plan(PLANS / "london.toml"), [IsoWeek(2026, 51)]).events
+    }
+
+
+def test_keep_past_never_carries_full_details_into_a_busy_only_feed(runner, tmp_path):
+    from syncplan.cli import main
+
+    out = tmp_path / "feed.ics"
+    args = ["export", str(PLANS / "london.toml"), "-o", str(out)]
+    assert runner.invoke(main, [*args, "--week", "2026-W48"]).exit_code == 0
+    assert runner.invoke(main, [*args, "--week", "2026-W49", "--busy-only", "--keep-past", "4"]).exit_code == 0
+    assert {str(v["SUMMARY"]) for v in vevents(out.read_bytes())} == {"Busy"}
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_READABLE = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029"), max_size=120)
+_LINES = st.lists(_READABLE, min_size=1, max_size=4)
+
+
+@settings(max_examples=80, deadline=None)
+@given(name=_LINES, summary=_READABLE, description=_LINES, sep=st.sampled_from(["\n", "\r\n", "\r"]))
+def test_any_text_round_trips_through_both_parsers(name, summary, description, sep):
+    """Whatever the texts, the file holds one VEVENT and each parser reads back what was written."""
+    data = to_ical(
+        [one_event(summary=summary, description=sep.join(description), categories=("Training",))],
+        sep.join(name),
+        "Europe/London",
+        NOW,
+    )
+    (ve,) = vevents(data)
+    assert str(ve["SUMMARY"]) == summary
+    parsed = read_with_vobject(data)
+    assert len(parsed.vevent_list) == 1
+    assert parsed.vevent.summary.value == summary
+    if any(description):
+        assert parsed.vevent.description.value == "\n".join(description)
+    assert parsed.x_wr_calname.value == "\n".join(name)

@@ -1,0 +1,248 @@
+"""`export -o PATH` never destroys what is at PATH, and every refusal is one clean paragraph.
+
+Streams (devices, FIFOs, pipes) are exercised in a child process, so a
+regression that blocks on them fails the test at the safety timeout instead of
+hanging the suite. Devices are private copies made with mknod, never the
+machine's own /dev/null or /dev/full.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from conftest import PLANS
+
+LONDON = str(PLANS / "london.toml")
+EXPORT = ["export", LONDON, "--week", "2026-W49"]
+SAFETY = 120  # seconds; only so that a hang fails instead of blocking the suite
+
+
+def syncplan(args, **kw) -> subprocess.CompletedProcess:
+    kw.setdefault("stdout", subprocess.PIPE)
+    kw.setdefault("stderr", subprocess.PIPE)
+    return subprocess.run([sys.executable, "-m", "syncplan", *args], timeout=SAFETY, **kw)
+
+
+def vevents(data: bytes):
+    return icalendar.Calendar.from_ical(data).walk("VEVENT")
+
+
+def device(tmp_path: Path, name: str, minor: int) -> Path:
+    """A private character device like /dev/null (minor 3) or /dev/full (minor 7)."""
+    path = tmp_path / name
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        with open(path, "wb"):
+            pass
+    except (PermissionError, OSError) as exc:
+        pytest.skip(f"cannot make a device node here ({exc}); needs root on a filesystem without nodev")
+    return path
+
+
+def test_a_character_device_is_written_as_a_stream_and_stays_a_device(tmp_path):
+    null = device(tmp_path, "null", 3)
+    result = syncplan([*EXPORT, "-o", str(null)])
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISCHR(os.stat(null).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+def test_dev_stdout_into_a_pipe_gets_the_calendar():
+    result = syncplan([*EXPORT, "-o", "/dev/stdout"])
+    assert result.returncode == 0, result.stderr
+    assert len(vevents(result.stdout)) == 5
+
+
+def test_dev_stdout_appended_to_a_log_file_keeps_the_log(tmp_path):
+    log = tmp_path / "cron.log"
+    log.write_bytes(b"earlier run\n")
+    inode = log.stat().st_ino
+    with open(log, "ab") as appended:
+        result = syncplan([*EXPORT, "-o", "/dev/stdout"], stdout=appended, stderr=subprocess.PIPE)
+    assert result.returncode == 0, result.stderr
+    data = log.read_bytes()
+    assert data.startswith(b"earlier run\n") and len(vevents(data[len(b"earlier run\n") :])) == 5
+    assert log.stat().st_ino == inode and sorted(p.name for p in tmp_path.iterdir()) == ["cron.log"]
+
+
+def test_a_fifo_with_a_reader_gets_the_calendar_and_stays_a_fifo(tmp_path):
+    fifo = tmp_path / "feed.ics"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    try:
+        result = syncplan([*EXPORT, "-o", str(fifo)])
+        received, _ = reader.communicate(timeout=SAFETY)
+    finally:
+        reader.kill()
+    assert result.returncode == 0, result.stderr
+    assert len(vevents(received)) == 5
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.ics"]
+
+
+def test_a_fifo_nobody_reads_is_an_error_not_a_hang(tmp_path):
+    fifo = tmp_path / "feed.ics"
+    os.mkfifo(fifo)
+    result = syncplan([*EXPORT, "-o", str(fifo)])
+    assert result.returncode == 1
+    assert str(fifo) in result.stderr.decode() and "reader" in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_a_process_substitution_dev_fd_is_written_as_a_stream():
+    read_end, write_end = os.pipe()
+    try:
+        result = syncplan([*EXPORT, "-o", f"/dev/fd/{write_end}"], pass_fds=(write_end,))
+        os.close(write_end)
+        write_end = None
+        with os.fdopen(read_end, "rb") as pipe:
+            read_end = None
+            received = pipe.read()
+    finally:
+        for fd in (read_end, write_end):
+            if fd is not None:
+                os.close(fd)
+    assert result.returncode == 0, result.stderr
+    assert len(vevents(received)) == 5
+
+
+def test_a_symlink_is_written_through_and_stays_a_link(tmp_path):
+    real_dir, link_dir = tmp_path / "real", tmp_path / "links"
+    real_dir.mkdir()
+    link_dir.mkdir()
+    (real_dir / "feed.ics").write_bytes(b"old")
+    link = link_dir / "feed.ics"
+    link.symlink_to("../real/feed.ics")
+    result = syncplan([*EXPORT, "-o", str(link)])
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and os.readlink(link) == "../real/feed.ics"
+    assert len(vevents((real_dir / "feed.ics").read_bytes())) == 5
+    assert [p.name for p in real_dir.iterdir()] == ["feed.ics"]
+    assert [p.name for p in link_dir.iterdir()] == ["feed.ics"]
+
+
+def test_a_dangling_symlink_creates_its_target(tmp_path):
+    link = tmp_path / "feed.ics"
+    link.symlink_to(tmp_path / "elsewhere.ics")
+    result = syncplan([*EXPORT, "-o", str(link)])
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and len(vevents((tmp_path / "elsewhere.ics").read_bytes())) == 5
+
+
+# --- item 6: the write side never tracebacks and never leaves a temp file ------
+
+
+def test_a_full_disk_is_a_clean_error(tmp_path):
+    full = device(tmp_path, "full", 7)
+    result = syncplan([*EXPORT, "-o", str(full)])
+    assert result.returncode == 1
+    err = result.stderr.decode()
+    assert str(full) in err and "No space left" in err and "Traceback" not in err
+    assert [line for line in err.splitlines() if line.startswith("Error:")] == [err.splitlines()[-1]]
+    assert stat.S_ISCHR(os.stat(full).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full"]
+
+
+def test_an_output_folder_that_is_a_file_is_a_clean_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    out = tmp_path / "notes.txt" / "week.ics"
+    result = syncplan([*EXPORT, "-o", str(out)])
+    assert result.returncode == 1
+    assert str(out) in result.stderr.decode() and b"Traceback" not in result.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+@pytest.fixture
+def shared_dir():
+    """A folder another user can reach (pytest's tmp dirs are private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="syncplan-test-"))
+    folder.chmod(0o777)
+    yield folder
+    for path in folder.rglob("*"):
+        if path.is_dir():
+            path.chmod(0o777)
+    shutil.rmtree(folder)
+
+
+def run_unprivileged(args, home: Path) -> subprocess.CompletedProcess:
+    """syncplan as a user without root's power to bypass permissions (setpriv when run as root)."""
+    prefix = []
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv: cannot stage a permission refusal")
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "SYNCPLAN_CONFIG_DIR": str(home / "config"),
+        "SYNCPLAN_DATA_DIR": str(home / "data"),
+        "SYNCPLAN_STATE_DIR": str(home / "state"),
+    }
+    command = [*prefix, sys.executable, "-m", "syncplan", *args]
+    return subprocess.run(command, capture_output=True, timeout=SAFETY, env=env, cwd=home)
+
+
+def unprivileged_export(shared_dir: Path, out: Path) -> subprocess.CompletedProcess:
+    return run_unprivileged(["export", "--template", "four-day", "--week", "2026-W49", "-o", str(out)], shared_dir)
+
+
+def test_an_unreadable_existing_output_is_left_alone(shared_dir):
+    out = shared_dir / "feed.ics"
+    out.write_bytes(b"precious")
+    out.chmod(0o200)
+    result = unprivileged_export(shared_dir, out)
+    assert result.returncode == 1, result.stderr
+    assert str(out) in result.stderr.decode() and b"Traceback" not in result.stderr
+    assert out.read_bytes() == b"precious"
+    assert [p.name for p in shared_dir.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_rename_refused_by_a_sticky_folder_is_a_clean_error(shared_dir):
+    sticky = shared_dir / "public"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    out = sticky / "feed.ics"
+    out.write_bytes(b"someone else's")
+    out.chmod(0o666)  # writable in place, but the sticky bit keeps others from renaming over it
+    if os.geteuid() != 0 and out.stat().st_uid == os.geteuid():
+        pytest.skip("needs a file owned by another user in the sticky folder")
+    result = unprivileged_export(shared_dir, out)
+    assert result.returncode == 1, result.stderr
+    err = result.stderr.decode()
+    assert str(out) in err and "Traceback" not in err
+    assert out.read_bytes() == b"someone else's"
+    assert [p.name for p in sticky.iterdir()] == ["feed.ics"]  # no temp file left behind
+
+
+def test_a_read_only_folder_is_a_clean_error(shared_dir):
+    locked = shared_dir / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    out = locked / "feed.ics"
+    result = unprivileged_export(shared_dir, out)
+    assert result.returncode == 1, result.stderr
+    assert str(out) in result.stderr.decode() and b"Traceback" not in result.stderr
+    assert list(locked.iterdir()) == []
+
+
+def test_a_rewritten_file_keeps_its_owner_and_mode(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root can write a file that another user owns")
+    out = tmp_path / "feed.ics"
+    out.write_bytes(b"old")
+    os.chown(out, 65534, 65534)
+    out.chmod(0o640)
+    result = syncplan([*EXPORT, "-o", str(out)])
+    assert result.returncode == 0, result.stderr
+    assert (out.stat().st_uid, out.stat().st_gid, out.stat().st_mode & 0o777) == (65534, 65534, 0o640)
+    assert len(vevents(out.read_bytes())) == 5
