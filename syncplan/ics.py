@@ -1,59 +1,33 @@
-"""Events -> iCalendar bytes, and the write that leaves unchanged files alone."""
+"""Events -> iCalendar bytes, and the write that leaves unchanged files alone.
+
+syncplan writes one fixed shape of calendar, so it writes the content lines
+itself: building icalendar's component tree took most of a 52-week export's
+time. The tests read every file back with icalendar, vobject and ical.js.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-
-from icalendar import Alarm, Calendar
-from icalendar import Event as VEvent
-from icalendar import Parameters
 
 from syncplan import __version__
 from syncplan.events import Event
 from syncplan.files import read_existing, write_output
+from syncplan.rfc5545 import escape_text, fold, local_stamp, utc_stamp
 from syncplan.vtimezone import vtimezone
 
 PRODID = f"-//syncplan//syncplan {__version__}//EN"
 UID_DOMAIN = "@syncplan"
 _END = b"END:VCALENDAR\r\n"
 
-# Characters that end a line in some reader (vobject splits on U+2028 too) or
-# that TEXT does not allow; looked at only when a text is not plain printable.
-_UNUSUAL = {**{c: "\ufffd" for c in (*range(0x09), *range(0x0B, 0x20), 0x7F)}, 0x85: r"\n", 0x2028: r"\n", 0x2029: r"\n"}
 
-
-def escape_text(value: str) -> str:
-    """RFC 5545 TEXT, escaped here rather than by icalendar.
-
-    icalendar 7 writes a literal ``\\N`` as a line break and leaves CR/LF in
-    X- properties such as X-WR-CALNAME, where they start new content lines.
-    Any line break becomes ``\\n``; other control characters, which TEXT does
-    not allow, become U+FFFD. Plain ``str.replace`` keeps a 52-week export fast.
-    """
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    value = value.replace("\r\n", r"\n").replace("\r", r"\n").replace("\n", r"\n")
-    return value if value.isprintable() else value.translate(_UNUSUAL)
-
-
-class _Text:
-    """A TEXT (or comma-separated TEXT list) value that serialises through ``escape_text``."""
-
-    def __init__(self, *values: str) -> None:
-        self.values = values
-        self.params = Parameters()
-
-    def to_ical(self) -> bytes:
-        return ",".join(escape_text(v) for v in self.values).encode()
-
-
+@dataclass(frozen=True)
 class KeptEvent:
     """A past event copied byte for byte from the previous file (``--keep-past``)."""
 
-    __slots__ = ("start", "lines")
-
-    def __init__(self, start: datetime, lines: bytes) -> None:
-        self.start, self.lines = start, lines
+    start: datetime
+    lines: bytes
 
 
 def to_ical(
@@ -66,77 +40,58 @@ def to_ical(
     kept: tuple[KeptEvent, ...] | list[KeptEvent] = (),
 ) -> bytes:
     """``private`` marks every event CLASS:PRIVATE (busy-only feeds); ``kept`` are past events to carry over."""
-    cal = Calendar()
-    cal.add("PRODID", PRODID)
-    cal.add("VERSION", "2.0")
-    cal.add("CALSCALE", "GREGORIAN")
-    cal.add("METHOD", "PUBLISH")
-    cal["X-WR-CALNAME"] = _Text(calendar_name)
-    cal["X-WR-TIMEZONE"] = _Text(tz)
     years = [e.start.year for e in events] + [k.start.year for k in kept] or [now.year]
-    cal.add_component(vtimezone(tz, min(years), max(years) + 1))
-    stamp = now.astimezone(timezone.utc).replace(microsecond=0)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{escape_text(PRODID)}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(calendar_name)}",
+        f"X-WR-TIMEZONE:{escape_text(tz)}",
+        *vtimezone(tz, min(years), max(years) + 1),
+    ]
+    stamp = utc_stamp(now)
     for event in events:
-        cal.add_component(_vevent(event, stamp, private))
-    data = b"".join(_fold(line.encode()) + b"\r\n" for line in cal.content_lines() if line)
-    if kept:
-        data = data[: -len(_END)] + b"".join(k.lines for k in sorted(kept, key=lambda k: k.start)) + _END
-    return data
+        lines += _vevent(event, stamp, private)
+    data = b"".join(fold(line.encode()) + b"\r\n" for line in lines)
+    return data + b"".join(k.lines for k in sorted(kept, key=lambda k: k.start)) + _END
 
 
-def _fold(line: bytes, limit: int = 75) -> bytes:
-    """RFC 5545 folding at 75 octets, on bytes.
-
-    icalendar folds character by character, which dominated a 52-week export;
-    this cuts by byte offsets, never inside a UTF-8 sequence and never right
-    after a backslash (some readers mis-join a split escape).
-    """
-    parts, start, width = [], 0, limit
-    while len(line) - start > width:
-        cut = start + width
-        while line[cut] & 0xC0 == 0x80:  # continuation byte: back up to the character's start
-            cut -= 1
-        if line[cut - 1] == 0x5C:  # backslash
-            cut -= 1
-        parts.append(line[start:cut])
-        start, width = cut, limit - 1  # continuation lines begin with a space
-    parts.append(line[start:])
-    return b"\r\n ".join(parts)
-
-
-def _vevent(event: Event, stamp: datetime, private: bool) -> VEvent:
-    ve = VEvent()
-    ve["UID"] = _Text(event.uid)
-    ve.add("DTSTAMP", stamp)
-    ve.add("DTSTART", _unambiguous(event.start))
-    ve.add("DTEND", _unambiguous(event.end))
-    ve["SUMMARY"] = _Text(event.summary)
+def _vevent(event: Event, stamp: str, private: bool) -> list[str]:
+    summary = escape_text(event.summary)
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{escape_text(event.uid)}",
+        f"DTSTAMP:{stamp}",
+        _when("DTSTART", event.start),
+        _when("DTEND", event.end),
+        f"SUMMARY:{summary}",
+    ]
     if event.description:
-        ve["DESCRIPTION"] = _Text(event.description)
+        lines.append(f"DESCRIPTION:{escape_text(event.description)}")
     if event.categories:
-        ve["CATEGORIES"] = _Text(*event.categories)
+        lines.append("CATEGORIES:" + ",".join(escape_text(c) for c in event.categories))
     if private:
-        ve.add("CLASS", "PRIVATE")
-    ve.add("TRANSP", "OPAQUE")
+        lines.append("CLASS:PRIVATE")
+    lines.append("TRANSP:OPAQUE")
     for minutes in event.reminders:
-        alarm = Alarm()
-        alarm.add("ACTION", "DISPLAY")
-        alarm["DESCRIPTION"] = _Text(event.summary)
-        alarm.add("TRIGGER", timedelta(minutes=-minutes))
-        ve.add_component(alarm)
-    return ve
+        trigger = f"-PT{minutes}M" if minutes else "PT0S"
+        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{summary}", f"TRIGGER:{trigger}", "END:VALARM"]
+    lines.append("END:VEVENT")
+    return lines
 
 
-def _unambiguous(moment: datetime) -> datetime:
-    """A local time in the repeated hour of a fall-back day is written in UTC.
+def _when(name: str, moment: datetime) -> str:
+    """A session time in its zone; in UTC when it falls in the repeated hour of a fall-back day.
 
-    RFC 5545 says such a time means its first occurrence, but readers differ
-    (vobject takes the second), and a session ending in the second one would
-    seem to end before it starts. UTC leaves nothing to interpret.
+    RFC 5545 says such a local time means its first occurrence, but readers
+    differ (vobject takes the second), and a session ending in the second one
+    would seem to end before it starts. UTC leaves nothing to interpret.
     """
     if moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset():
-        return moment.astimezone(timezone.utc)
-    return moment
+        return f"{name}:{utc_stamp(moment)}"
+    return f"{name};TZID={moment.tzinfo.key}:{local_stamp(moment)}"
 
 
 def past_events(old: bytes | None, tz: str, before: datetime, weeks: int, private: bool) -> list[KeptEvent]:
@@ -150,6 +105,8 @@ def past_events(old: bytes | None, tz: str, before: datetime, weeks: int, privat
     if not old or weeks <= 0:
         return []
     since = before - timedelta(weeks=weeks)
+    from icalendar import Event as VEvent
+
     kept = []
     for block in _vevent_blocks(old):
         try:

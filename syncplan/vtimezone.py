@@ -13,27 +13,25 @@ import calendar
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
-
+from syncplan.rfc5545 import escape_text, local_stamp, utc_offset, utc_stamp
 from syncplan.week import offset_changes
 
 
-def vtimezone(key: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE valid for local times from ``first_year`` to ``last_year``."""
+def vtimezone(key: str, first_year: int, last_year: int) -> list[str]:
+    """The content lines of a VTIMEZONE valid for local times from ``first_year`` to ``last_year``."""
     tz = ZoneInfo(key)
     span_start = datetime(first_year - 1, 1, 1, tzinfo=timezone.utc)
     span_end = datetime(last_year + 2, 1, 1, tzinfo=timezone.utc)
     changes = offset_changes(tz, span_start, span_end, step=timedelta(days=7))
 
-    component = Timezone()
-    component.add("TZID", key)
+    component = ["BEGIN:VTIMEZONE", f"TZID:{key}"]
     if not changes or changes[0][0] > datetime(first_year - 1, 12, 31, tzinfo=timezone.utc):
         # Nothing states the offset before the first change (Caracas before May
         # 2016, say); readers would guess, so say it.
         initial = span_start.astimezone(tz)
         offset = initial.utcoffset()
         start = initial.replace(tzinfo=None, month=1, day=1, hour=0, minute=0)
-        component.add_component(_observance(bool(initial.dst()), start, offset, offset, initial.tzname()))
+        component += _observance(bool(initial.dst()), start, offset, offset, initial.tzname())
 
     groups: dict[tuple, list[tuple[datetime, datetime]]] = {}
     for when, before, after in changes:
@@ -46,28 +44,26 @@ def vtimezone(key: str, first_year: int, last_year: int) -> Timezone:
         onsets = [onset for onset, _ in pairs]
         rule = _yearly_rule(onsets)
         if rule and onsets[-1].year < last_year + 1:
-            rule["UNTIL"] = pairs[-1][1]  # the zone dropped this rule inside the span
+            rule += f";UNTIL={utc_stamp(pairs[-1][1])}"  # the zone dropped this rule inside the span
         if rule:
-            component.add_component(_observance(is_dst, onsets[0], before, after, name, rule))
+            component += _observance(is_dst, onsets[0], before, after, name, rule)
         else:
             for onset in onsets:
-                component.add_component(_observance(is_dst, onset, before, after, name))
-    return component
+                component += _observance(is_dst, onset, before, after, name)
+    return [*component, "END:VTIMEZONE"]
 
 
-def _observance(is_dst, onset: datetime, before, after, name, rule=None):
-    part = TimezoneDaylight() if is_dst else TimezoneStandard()
-    part.add("DTSTART", onset)
-    part.add("TZOFFSETFROM", before)
-    part.add("TZOFFSETTO", after)
+def _observance(is_dst, onset: datetime, before, after, name, rule=None) -> list[str]:
+    kind = "DAYLIGHT" if is_dst else "STANDARD"
+    lines = [f"BEGIN:{kind}", f"DTSTART:{local_stamp(onset)}", f"TZOFFSETFROM:{utc_offset(before)}", f"TZOFFSETTO:{utc_offset(after)}"]
     if name:
-        part.add("TZNAME", name)
+        lines.append(f"TZNAME:{escape_text(name)}")
     if rule:
-        part.add("RRULE", rule)
-    return part
+        lines.append(f"RRULE:{rule}")
+    return [*lines, f"END:{kind}"]
 
 
-def _yearly_rule(onsets: list[datetime]) -> dict | None:
+def _yearly_rule(onsets: list[datetime]) -> str | None:
     """FREQ=YEARLY;BYMONTH=m;BYDAY=nDD when every onset (two or more) follows it, once a year."""
     if len(onsets) < 2:
         return None
@@ -85,4 +81,4 @@ def _yearly_rule(onsets: list[datetime]) -> dict | None:
         if len(ordinals) != 1:
             return None
         nth = ordinals.pop()
-    return {"FREQ": "YEARLY", "BYMONTH": first.month, "BYDAY": f"{nth}{weekday}"}
+    return f"FREQ=YEARLY;BYMONTH={first.month};BYDAY={nth}{weekday}"
