@@ -130,23 +130,20 @@ def describe(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, checked
             paragraphs.append("\n".join(lines))
 
     food = []
+    energy = plan.energy_notes or plan.body is not None
+    if energy:
+        food.append(_energy_note(plan, d, notes))
     if s.kind.id == "strength":
         food.append(notes.render("note", "protein_after", until=_clock(d.utc_end + PROTEIN_WINDOW, d)))
     if week.on_day(s.day)[0] is d:
-        (low, high), (meal_low, meal_high) = protein_per_day(plan), protein_per_meal(plan)
-        food.append(
-            notes.render(
-                "note",
-                "protein_day",
-                low=low,
-                high=high,
-                weight=f"{plan.weight_kg:g}",
-                meals=plan.meals,
-                meal_low=meal_low,
-                meal_high=meal_high,
-            )
-        )
-        food.append(notes.render("note", "calories"))
+        food.append(_protein_day_note(plan, notes))
+        day = [(x.session.kind.id, x.session.minutes) for x in week.on_day(s.day)]
+        if energy:
+            from syncplan.fuel import session_kcal
+
+            total = sum(session_kcal(kind, minutes, plan.weight_kg) for kind, minutes in day)
+            food.append(notes.render("note", "energy_day", kcal=total, count=len(day)))
+        food.append(_calories_note(plan, day, notes))
     if food:
         paragraphs.append("\n".join(food))
 
@@ -154,6 +151,60 @@ def describe(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, checked
     if s.notes:
         paragraphs.append(s.notes)
     return "\n\n".join(paragraphs)
+
+
+def rest_day(plan: Plan, notes: Notes) -> tuple[str, str]:
+    """Title and text of the all-day note on a day without sessions: protein still counts."""
+    low, high = protein_per_day(plan)
+    summary = notes.render("note", "rest_day_title", low=low, high=high)
+    food = [_protein_day_note(plan, notes), _calories_note(plan, [], notes)]
+    return summary, "\n\n".join([notes.render("note", "rest_day"), "\n".join(food)])
+
+
+def _protein_day_note(plan: Plan, notes: Notes) -> str:
+    (low, high), (meal_low, meal_high) = protein_per_day(plan), protein_per_meal(plan)
+    return notes.render(
+        "note",
+        "protein_day",
+        low=low,
+        high=high,
+        weight=f"{plan.weight_kg:g}",
+        meals=plan.meals,
+        meal_low=meal_low,
+        meal_high=meal_high,
+    )
+
+
+def _calories_note(plan: Plan, day: list[tuple[str, int]], notes: Notes) -> str:
+    """The article's advice on calories; with height, age and sex, against an estimate of the day's maintenance."""
+    if plan.body is None:
+        return notes.render("note", "calories")
+    from syncplan.fuel import DAILY_LIFE_FACTOR, maintenance
+
+    m = maintenance(plan.weight_kg, plan.body, day)
+    return notes.render(
+        "note",
+        "maintenance",
+        total=m.total,
+        resting=m.resting,
+        factor=f"{DAILY_LIFE_FACTOR:g}",
+        daily=m.daily_life,
+        training=m.training,
+    )
+
+
+def _energy_note(plan: Plan, d: DatedSession, notes: Notes) -> str:
+    from syncplan.fuel import MET, session_kcal
+
+    s = d.session
+    return notes.render(
+        "note",
+        "energy",
+        kcal=session_kcal(s.kind.id, s.minutes, plan.weight_kg),
+        met=f"{MET[s.kind.id]:g}",
+        weight=f"{plan.weight_kg:g}",
+        minutes=s.minutes,
+    )
 
 
 def _clock(instant, d: DatedSession) -> str:

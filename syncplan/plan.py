@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syncplan.errors import InvalidInput
+from syncplan.fuel import SEXES, Body
 from syncplan.kinds import KINDS, STRENGTH_FOCUS, Kind, find_kind
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -29,8 +30,8 @@ MAX_SESSIONS = 100
 MAX_DETAILS = 50
 
 _SECTIONS = {"athlete", "calendar", "rules", "session"}
-_ATHLETE = {"weight_kg", "timezone", "goal", "meals"}
-_CALENDAR = {"id", "name", "reminders"}
+_ATHLETE = {"weight_kg", "timezone", "goal", "meals", "height_cm", "age", "sex"}
+_CALENDAR = {"id", "name", "reminders", "rest_day_notes", "energy_notes"}
 _RULES = {"min_gap_hours", "disable"}
 _SESSION = {"id", "day", "start", "kind", "minutes", "focus", "details", "title", "notes"}
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -69,6 +70,9 @@ class Plan:
     goal: str
     sessions: tuple[Session, ...]
     meals: int = 4
+    body: Body | None = None  # [athlete] height_cm, age, sex: the day's maintenance estimate
+    energy_notes: bool = False  # energy lines in the notes; also on whenever ``body`` is given
+    rest_day_notes: bool = False  # an all-day protein note on each day without sessions
     calendar_name: str = "Training"  # the display name; see ``identity``
     calendar_id: str | None = None
     reminders: tuple[int, ...] = (30,)
@@ -254,6 +258,7 @@ class _Reader:
             weight_kg=float(weight),
             goal=goal,
             meals=meals,
+            **self.fuel(athlete, calendar),
             sessions=sessions,
             calendar_name=name,
             calendar_id=calendar_id,
@@ -261,6 +266,36 @@ class _Reader:
             min_gap_hours=float(gap),
             disabled=disabled,
         )
+
+    def fuel(self, athlete: dict, calendar: dict) -> dict:
+        """The optional fuel fields; height, age and sex come together or not at all."""
+        given = [name for name in ("height_cm", "age", "sex") if name in athlete]
+        body = None
+        if given:
+            missing = [name for name in ("height_cm", "age", "sex") if name not in athlete]
+            if missing:
+                raise self.fail(
+                    "[athlete]",
+                    f"{' and '.join(repr(m) for m in missing)} missing: the maintenance estimate needs height_cm, "
+                    f"age and sex together; add {'them' if len(missing) > 1 else 'it'}, or remove "
+                    f"{', '.join(repr(g) for g in given)}.",
+                )
+            body = Body(
+                height_cm=float(self.number(athlete["height_cm"], "[athlete] field 'height_cm'", 100, 250, " cm")),
+                # The resting-energy equation was fitted on adults.
+                age=self.integer(athlete["age"], "[athlete] field 'age'", 18, 100),
+                sex=self.choice(athlete["sex"], "[athlete] field 'sex'", SEXES),
+            )
+        return {
+            "body": body,
+            "energy_notes": self.flag(calendar.get("energy_notes", False), "[calendar] field 'energy_notes'"),
+            "rest_day_notes": self.flag(calendar.get("rest_day_notes", False), "[calendar] field 'rest_day_notes'"),
+        }
+
+    def flag(self, value: object, where: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(where, f"{_show(value)} is not true or false.")
+        return value
 
     def zone(self, value: object) -> str:
         where = "[athlete] field 'timezone'"
