@@ -269,7 +269,7 @@ def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, 
     first_monday = built.weeks[0].week.window(plan.zone)[0]
     kept = past_events(old, plan.timezone, first_monday, keep_past, busy_only) if keep_past else []
     name = BUSY_CALENDAR_NAME if busy_only else plan.calendar_name
-    data = to_ical(list(built.events), name, plan.timezone, datetime.now(timezone.utc), private=busy_only, kept=kept)
+    data = to_ical(list(built.calendar_events), name, plan.timezone, datetime.now(timezone.utc), private=busy_only, kept=kept)
     labels = f"{built.weeks[0].week.label}" + (f" to {built.weeks[-1].week.label}" if len(built.weeks) > 1 else "")
     if output == "-":
         click.echo(data, nl=False)

@@ -33,6 +33,10 @@ class Event:
     description: str
     categories: tuple[str, ...] = ()
     reminders: tuple[int, ...] = ()  # minutes before start
+    # A whole-day note (start and end at local midnight, written as dates),
+    # and one that leaves the day free for anyone looking at busy times.
+    all_day: bool = False
+    transparent: bool = False
 
     @property
     def timezone(self) -> str:
@@ -49,6 +53,11 @@ class Event:
             "categories": list(self.categories),
             "reminders": list(self.reminders),
         }
+        # Only when set: the hashes of timed events, kept by Google, stay as they were.
+        if self.all_day:
+            content["all_day"] = True
+        if self.transparent:
+            content["transparent"] = True
         import json
 
         blob = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()

@@ -64,8 +64,7 @@ def _vevent(event: Event, stamp: str, private: bool) -> list[str]:
         "BEGIN:VEVENT",
         f"UID:{escape_text(event.uid)}",
         f"DTSTAMP:{stamp}",
-        _when("DTSTART", event.start),
-        _when("DTEND", event.end),
+        *_span(event),
         f"SUMMARY:{summary}",
     ]
     if event.description:
@@ -74,12 +73,18 @@ def _vevent(event: Event, stamp: str, private: bool) -> list[str]:
         lines.append("CATEGORIES:" + ",".join(escape_text(c) for c in event.categories))
     if private:
         lines.append("CLASS:PRIVATE")
-    lines.append("TRANSP:OPAQUE")
+    lines.append("TRANSP:TRANSPARENT" if event.transparent else "TRANSP:OPAQUE")
     for minutes in event.reminders:
         trigger = f"-PT{minutes}M" if minutes else "PT0S"
         lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{summary}", f"TRIGGER:{trigger}", "END:VALARM"]
     lines.append("END:VEVENT")
     return lines
+
+
+def _span(event: Event) -> list[str]:
+    if event.all_day:
+        return [f"DTSTART;VALUE=DATE:{local_stamp(event.start)[:8]}", f"DTEND;VALUE=DATE:{local_stamp(event.end)[:8]}"]
+    return [_when("DTSTART", event.start), _when("DTEND", event.end)]
 
 
 def _when(name: str, moment: datetime) -> str:
