@@ -226,13 +226,20 @@ def check(plan_path, template, notes_dir, week_spec, weeks, as_json) -> None:
 @main.command()
 @plan_options
 @week_options
-def show(plan_path, template, notes_dir, week_spec, weeks) -> None:
+@click.option("--block", "as_block", is_flag=True, help="One line per week: run and strength minutes, phase, long run, findings.")
+def show(plan_path, template, notes_dir, week_spec, weeks, as_block) -> None:
     """Show the week as a grid, with findings marked."""
     from syncplan.formats import tally, week_grid
 
     plan = load(plan_path, template)
     built = build_weeks(plan, week_spec, weeks, notes_dir)
-    click.echo("\n\n".join(week_grid(w, built.findings) for w in built.weeks))
+    if as_block:
+        from syncplan.formats import block_chart, week_rows
+
+        first, last = built.weeks[0].week.label, built.weeks[-1].week.label
+        click.echo(block_chart(week_rows(built), f"Weeks {first} to {last} ({plan.timezone})"))
+    else:
+        click.echo("\n\n".join(week_grid(w, built.findings) for w in built.weeks))
     click.echo("\n" + tally(built.findings, len(built.weeks)))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from syncplan.build import Built
 from syncplan.notes import title
@@ -127,3 +128,108 @@ def week_grid(week: DatedWeek, findings: tuple[Finding, ...]) -> str:
         lines.append("")
         lines.extend(f"{MARKS[f.severity]} {f.rule}: {terminal_safe(f.message, keep_lines=False)}" for f in mine)
     return terminal_safe("\n".join(lines))
+
+
+# The block chart -------------------------------------------------------------------
+
+RUN_CELL, STRENGTH_CELL = "█", "▒"  # told apart by shape, so no colour is needed
+BAR_WIDTH = 34
+_CELL_MINUTES = (5, 10, 15, 20, 30, 45, 60, 90, 120)
+SEVERITY_ORDER = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    """One week as the block chart draws it; a plain data shape any planner can fill.
+
+    ``phase`` is "plan" for a plan repeated over ``--weeks N``; a training
+    block fills in its own ("build", "deload", "taper", "race") by giving
+    its weeks a ``phase`` attribute or by passing ``phase_of`` to ``week_rows``.
+    """
+
+    label: str  # ISO week, "2026-W49"
+    phase: str
+    run_minutes: int
+    strength_minutes: int
+    long_run_minutes: int  # the week's longest session of kind "long"; 0 without one
+    findings: tuple[Finding, ...] = ()
+
+
+def week_rows(built: Built, phase_of=None) -> list[WeekRow]:
+    """Per-week totals from a build; ``phase_of(dated_week)`` names each week's phase."""
+    phase_of = phase_of or (lambda w: getattr(w, "phase", None) or "plan")
+    rows = []
+    for w in built.weeks:
+        runs = [d.session for d in w.sessions if d.session.kind.run]
+        rows.append(
+            WeekRow(
+                label=w.week.label,
+                phase=str(phase_of(w)),
+                run_minutes=sum(s.minutes for s in runs),
+                strength_minutes=sum(d.session.minutes for d in w.sessions if d.session.kind.id == "strength"),
+                long_run_minutes=max((s.minutes for s in runs if s.kind.id == "long"), default=0),
+                findings=tuple(f for f in built.findings if f.week == w.week.label),
+            )
+        )
+    return rows
+
+
+def block_chart(rows: list[WeekRow], title: str = "") -> str:
+    """One line per week, at most 80 columns: a bar of run then strength minutes, the totals, a findings mark.
+
+    The findings follow the chart, wrapped to the same width, so the marks can be looked up.
+    """
+    import textwrap
+
+    cell = _cell_minutes(max((r.run_minutes + r.strength_minutes for r in rows), default=0))
+    lines = [title] if title else []
+    lines += [
+        f"{RUN_CELL} run  {STRENGTH_CELL} strength  (one cell = {cell} min)   marks: {MARKS['error']} error  "
+        f"{MARKS['warning']} warning  {MARKS['info']} info",
+        "",
+        f"{'week':<8}  {'phase':<7}  {'run + strength':<{BAR_WIDTH}}  {'run':>4} {'lift':>4} {'long':>4}",
+    ]
+    for r in rows:
+        bar = RUN_CELL * _cells(r.run_minutes, cell) + STRENGTH_CELL * _cells(r.strength_minutes, cell)
+        long_run = str(r.long_run_minutes) if r.long_run_minutes else "–"
+        phase = terminal_safe(r.phase, keep_lines=False)[:7]
+        lines.append(
+            f"{r.label:<8}  {phase:<7}  {bar:<{BAR_WIDTH}}  {_minutes(r.run_minutes):>4} "
+            f"{_minutes(r.strength_minutes):>4} {long_run:>4}  {_mark(r.findings)}".rstrip()
+        )
+    # The same finding in many weeks is said once, with the weeks it is in.
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for f in (f for r in rows for f in r.findings):
+        found.setdefault((f.severity, f.rule, f.message), []).append(f.week)
+    if found:
+        lines.append("")
+    for (severity, rule, message), weeks in found.items():
+        where = ", ".join(weeks) if len(weeks) <= 3 else f"{weeks[0]}, {weeks[1]} and {len(weeks) - 2} more weeks"
+        text = f"{MARKS[severity]} {rule} ({where}): {terminal_safe(message, keep_lines=False)}"
+        lines.extend(textwrap.wrap(text, 80, subsequent_indent="    ", break_on_hyphens=False))
+    return terminal_safe("\n".join(lines))
+
+
+def _cell_minutes(most: int) -> int:
+    """The smallest usual step that fits the fullest week in the bar."""
+    for step in _CELL_MINUTES:
+        if most <= step * (BAR_WIDTH - 1):
+            return step
+    return -(-most // (60 * (BAR_WIDTH - 1))) * 60
+
+
+def _cells(minutes: int, cell: int) -> int:
+    """Cells for ``minutes``, rounded; a non-zero amount always shows."""
+    return max(int(minutes / cell + 0.5), 1) if minutes else 0
+
+
+def _minutes(n: int) -> str:
+    """Totals stay in their 4 columns: 10000 minutes and more as hours."""
+    return str(n) if n < 10000 else f"{n // 60}h"
+
+
+def _mark(findings: tuple[Finding, ...]) -> str:
+    if not findings:
+        return ""
+    worst = min((f.severity for f in findings), key=SEVERITY_ORDER.index)
+    return f"{MARKS[worst]}{len(findings)}"
