@@ -8,7 +8,7 @@ time. The tests read every file back with icalendar, vobject and ical.js.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from syncplan import __version__
@@ -120,6 +120,10 @@ def past_events(old: bytes | None, tz: str, before: datetime, weeks: int, privat
             uid = str(ve["UID"])
         except Exception:  # a file we cannot parse is not ours to carry over
             continue
+        if uid.endswith(UID_DOMAIN) and type(start) is date:  # a rest-day note: midnight in the plan's zone
+            from zoneinfo import ZoneInfo
+
+            start = datetime.combine(start, time(), ZoneInfo(tz))
         if not uid.endswith(UID_DOMAIN) or not isinstance(start, datetime) or start.tzinfo is None:
             continue
         if ve["DTSTART"].params.get("TZID", tz) != tz:

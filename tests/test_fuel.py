@@ -214,3 +214,16 @@ def test_rest_day_notes_are_not_sent_to_google_yet(plan_file):
     built = build(plan, [IsoWeek(2026, 49)])
     assert len(built.events) == 4 and not any(e.all_day for e in built.events)
     assert len(built.rest_days) == 4  # Mon, Wed, Fri, Sun
+
+
+def test_keep_past_carries_last_weeks_rest_day_notes_too(runner, plan_file, tmp_path):
+    path = plan_file(ATHLETE + "[calendar]\nrest_day_notes = true\n" + SESSIONS)
+    out = tmp_path / "feed.ics"
+    assert runner.invoke(main, ["export", str(path), "-o", str(out), "--week", "2026-W48"]).exit_code == 0
+    result = runner.invoke(main, ["export", str(path), "-o", str(out), "--week", WEEK, "--keep-past", "1"])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    starts = sorted(ve["DTSTART"].dt for ve in rest_days(data))
+    assert starts[:4] == [date(2026, 11, 23), date(2026, 11, 25), date(2026, 11, 27), date(2026, 11, 29)]
+    assert len(starts) == 8
+    assert len(read_with_vobject(data).vevent_list) == 16
