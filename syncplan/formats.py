@@ -103,6 +103,18 @@ def findings_json(built: Built) -> str:
                 for w in built.weeks
                 for d in w.sessions
             ],
+            # The numbers `show --block` draws, one entry per week.
+            "week_totals": [
+                {
+                    "week": r.label,
+                    "phase": r.phase,
+                    "run_minutes": r.run_minutes,
+                    "strength_minutes": r.strength_minutes,
+                    "long_run_minutes": r.long_run_minutes,
+                    "findings": {s: sum(1 for f in r.findings if f.severity == s) for s in SEVERITY_ORDER},
+                }
+                for r in week_rows(built)
+            ],
         }
     )
 

@@ -88,3 +88,28 @@ def test_without_block_show_still_draws_the_week_grid(runner):
     result = runner.invoke(main, ["show", str(PLANS / "london.toml"), "--week", "2026-W10"])
     assert result.exit_code == 0
     assert "Tue 03 Mar" in result.output and RUN_CELL not in result.output
+
+
+def test_check_json_gives_the_same_per_week_totals(runner):
+    import json
+
+    result = runner.invoke(main, ["check", str(PLANS / "london.toml"), "--week", "2026-W12", "--weeks", "2", "--json"])
+    totals = json.loads(result.stdout)["week_totals"]
+    assert totals == [
+        {
+            "week": "2026-W12",
+            "phase": "plan",
+            "run_minutes": 165,
+            "strength_minutes": 120,
+            "long_run_minutes": 90,
+            "findings": {"error": 0, "warning": 0, "info": 1},
+        },
+        {
+            "week": "2026-W13",
+            "phase": "plan",
+            "run_minutes": 165,
+            "strength_minutes": 120,
+            "long_run_minutes": 90,
+            "findings": {"error": 0, "warning": 0, "info": 3},
+        },
+    ]
