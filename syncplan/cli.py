@@ -229,8 +229,10 @@ def auth(credentials_file, no_browser, show_status, logout, token_file, calendar
     """Authorise syncplan with Google once; the token is kept for `sync`.
 
     \b
-    By default syncplan asks only to manage calendars it creates itself
-    (calendar.app.created). On a server without a browser, run this on a
+    By default syncplan asks to manage calendars it creates itself
+    (calendar.app.created) and to read the list of your calendars
+    (calendar.calendarlist.readonly), so that it can find its own calendar
+    again instead of making a second one. On a server without a browser, run this on a
     machine with one and copy the token file over, or use --no-browser with an
     SSH port-forward of the port shown in the URL.
     """
@@ -252,6 +254,8 @@ def auth(credentials_file, no_browser, show_status, logout, token_file, calendar
     if calendar and not google_auth.is_calendar_id(calendar):
         raise click.UsageError(f"--calendar {calendar}: give primary or a calendar ID (it contains an @).")
     interactive = sys.stdin.isatty() and not no_browser
+    if not interactive and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)  # the URL must reach a pipe (tee, a log) before the wait
     google_auth.authorise(
         credentials_file or google_auth.default_credentials_path(),
         path,
