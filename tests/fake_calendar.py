@@ -390,7 +390,7 @@ class FakeCalendar:
             return 200, copy.deepcopy(event)
         raise ApiError(405, f"{method} not allowed")
 
-    def token(self, form: dict) -> tuple[int, dict]:
+    def token(self, form: dict) -> tuple[int, dict | str]:
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return 401, {"error": "invalid_client", "error_description": "The OAuth client was not found."}
         if form.get("grant_type") == "authorization_code":
@@ -405,6 +405,8 @@ class FakeCalendar:
             return 400, {"error": "unsupported_grant_type"}
         if self.token_failures:
             status = self.token_failures.pop(0)
+            if status == 502:  # Google's front end answers a bad gateway with an HTML page
+                return status, "<html><title>Error 502 (Server Error)!!1</title></html>"
             return status, {"error": "temporarily_unavailable" if status >= 500 else "rate_limit_exceeded",
                             "error_description": "Try again later."}
         if self.invalid_grant or form.get("refresh_token") != self.refresh_token:
@@ -465,7 +467,10 @@ class _Handler(BaseHTTPRequestHandler):
                 form.setdefault("client_id", unquote(client_id))
                 form.setdefault("client_secret", unquote(client_secret))
             status, data = self.state.token(form)
-            result = (status, "application/json", json.dumps(data).encode())
+            if isinstance(data, str):
+                result = (status, "text/html", data.encode())
+            else:
+                result = (status, "application/json", json.dumps(data).encode())
         elif path == "/batch/calendar/v3":
             result = self._batch(body)
         else:
