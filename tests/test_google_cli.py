@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import stat
 import subprocess
 import sys
@@ -156,9 +157,12 @@ def consent(fake, tmp_path, extra_args=()):
     )
     try:
         printed = []
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 10
         url = None
         while url is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break  # nothing reached the pipe: the URL was never flushed
             line = proc.stdout.readline()
             if not line and proc.poll() is not None:
                 break

@@ -14,7 +14,7 @@ from syncplan.cli import main
 from syncplan.errors import EXIT_AUTH, EXIT_FAILURE, EXIT_INVALID, SyncplanError
 from syncplan.google.client import RetryPolicy
 from syncplan.google.push import Target, push
-from syncplan.google.state import FILE
+FILE = "google-calendars.json"  # in the state directory
 from syncplan.plan import parse_plan
 from syncplan.week import IsoWeek
 from test_google_client import LONDON, W49, assert_holds_exactly, sync, training, week_of
@@ -127,9 +127,12 @@ def test_after_any_single_lost_answer_the_next_run_leaves_one_calendar(fake_goog
 
 
 @pytest.mark.parametrize("how", ["state file lost", "token at another path", "cron without the user's XDG dirs"])
-def test_syncplan_finds_its_calendar_without_its_state(fake_google, google_token, isolated_user_dirs, tmp_path, monkeypatch, how):
+def test_syncplan_finds_its_calendar_without_its_state(fake_google, isolated_user_dirs, tmp_path, monkeypatch, how):
+    from syncplan.google.auth import scopes_for
+
+    token = token_with(fake_google, tmp_path / "token.json", scopes_for(None))  # what `syncplan auth` asks for
+    google_token = token
     sync(google_token)
-    token = google_token
     if how == "state file lost":
         (isolated_user_dirs / "state" / FILE).unlink()
     elif how == "token at another path":
