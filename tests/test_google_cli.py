@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import queue
 import stat
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -156,16 +157,17 @@ def consent(fake, tmp_path, extra_args=()):
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     try:
+        lines: queue.Queue = queue.Queue()
+        reader = threading.Thread(target=lambda: [lines.put(line) for line in iter(proc.stdout.readline, "")], daemon=True)
+        reader.start()
         printed = []
         deadline = time.monotonic() + 10
         url = None
         while url is None and time.monotonic() < deadline:
-            ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
-            if not ready:
+            try:
+                line = lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
                 break  # nothing reached the pipe: the URL was never flushed
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
-                break
             printed.append(line)
             if "accounts.example" in line:
                 url = line.strip()
@@ -176,10 +178,15 @@ def consent(fake, tmp_path, extra_args=()):
         assert query["code_challenge_method"] == ["S256"]
         answer = urllib.request.urlopen(redirect + "?" + urlencode({"state": query["state"][0], "code": fake.auth_code, "scope": query["scope"][0]}), timeout=10)
         assert b"authorised" in answer.read()
-        out, err = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+        err = proc.stderr.read()
+        reader.join(timeout=10)  # the pipe is at its end once the child is gone
     finally:
         proc.kill()
-    return proc.returncode, "".join(printed) + out + err, token, query["scope"][0].split()
+    rest = []
+    while not lines.empty():
+        rest.append(lines.get())
+    return proc.returncode, "".join(printed + rest) + err, token, query["scope"][0].split()
 
 
 def test_auth_no_browser_flow_end_to_end(fake_google, tmp_path):

@@ -113,6 +113,16 @@ def test_a_lost_answer_to_the_calendar_insert_is_tidied_by_the_next_run(fake_goo
     assert_holds_exactly(fake_google)
 
 
+def test_a_lost_answer_to_deleting_the_empty_twin_is_not_an_error(fake_google, google_token):
+    fake_google.lose_answers = {2}
+    sync(google_token)
+    fake_google.reset_counts()
+    fake_google.lose_answers = {4}  # calendarList, two "holds events?" looks, then the DELETE (re-sent: 404)
+    outcome = sync(google_token)
+    assert outcome.counts["unchanged"] == 5
+    assert len(calendars_named(fake_google)) == 1
+
+
 @pytest.mark.parametrize("k", range(1, 5))
 def test_after_any_single_lost_answer_the_next_run_leaves_one_calendar(fake_google, google_token, k):
     fake_google.lose_answers = {k}

@@ -1,8 +1,9 @@
 """The Calendar API adapter: find the calendar, list syncplan's events, apply actions.
 
 It only carries out what ``sync.plan_sync`` decided, with the mechanics the API
-needs: batches of at most 50 calls, per-call error handling, bounded retries
-with jittered exponential backoff, and the one reconciliation the API forces
+needs: batches of at most 50 calls, per-call error handling, retries (the API
+client's own for single calls, a growing backoff across batches, each failing
+operation with its own time budget), and the one reconciliation the API forces
 on us (a 409 on insert means an earlier try already made the event).
 """
 
@@ -108,7 +109,6 @@ class Backoff:
 
     def __init__(self, policy: RetryPolicy):
         self.policy, self.attempt, self.deadline, self.last_error = policy, 0, None, ""
-        self.waited: list[float] = []
 
     def wait(self, error: str, retry_after: float | None = None) -> bool:
         """Sleep before the next try; False once the time budget would be exceeded."""
@@ -123,7 +123,6 @@ class Backoff:
         self.attempt += 1
         if p.clock() + delay > self.deadline:
             return False
-        self.waited.append(delay)
         p.sleep(delay)
         return True
 
@@ -161,7 +160,6 @@ class CalendarClient:
         self.may_list_calendars = may_list
         self.policy = retry or RetryPolicy.from_env()
         self.events_scope = APP_CREATED  # EVENTS_OWNED when writing into an existing calendar
-        self.last_waits: list[float] = []
 
     # --- calendars -----------------------------------------------------------
 
@@ -200,7 +198,11 @@ class CalendarClient:
         self._call(self.service.calendars().patch(calendarId=calendar_id, body=body), scope=APP_CREATED)
 
     def delete_calendar(self, calendar_id: str) -> None:
-        self._call(self.service.calendars().delete(calendarId=calendar_id), scope=APP_CREATED)
+        """Gone already is fine: httplib2 re-sends a DELETE whose answer was lost."""
+        try:
+            self._call(self.service.calendars().delete(calendarId=calendar_id), gone_is=CalendarGone, scope=APP_CREATED)
+        except CalendarGone:
+            pass
 
     # --- events ---------------------------------------------------------------
 
@@ -271,7 +273,6 @@ class CalendarClient:
                     throttled += 1
                     if wait_hint is not None:
                         hint = max(hint or 0.0, wait_hint)
-            self.last_waits = backoff.waited
             if quota is not None:
                 why = "Google's daily quota for this OAuth client is used up (quotaExceeded); " + TEMPORARY
                 result.failed.extend((a, why) for _, a in again + queue)
