@@ -279,9 +279,12 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
     """Make Google Calendar show exactly the planned weeks.
 
     Creates new sessions, updates changed ones in place and deletes removed
-    ones, only ever touching events syncplan made. Events edited or deleted by
-    hand in Google are reported and left alone. Safe to run from cron: it
-    exits 3 when Google authorisation is needed.
+    ones, only ever touching events syncplan made; sessions that come back
+    are restored. Events edited or deleted by hand in Google are reported and
+    left alone. syncplan's calendar is found by its marker, renamed when the
+    plan's calendar name changes, and never made twice. Safe to run from
+    cron: it exits 3 only when Google authorisation is needed, 1 for a
+    failure worth retrying later.
     """
     from syncplan.google.auth import token_path
     from syncplan.google.push import Target, push

@@ -14,7 +14,7 @@ from pathlib import Path
 from syncplan.errors import InvalidInput, SyncplanError
 from syncplan.events import Event, google_event_id
 from syncplan.google import auth
-from syncplan.google.client import CalendarClient, CalendarGone
+from syncplan.google.client import CalendarClient, CalendarGone, marked_for
 from syncplan.google.resource import KEY, private
 from syncplan.google.state import CalendarIds, sync_lock
 from syncplan.google.sync import WRITES, Action, plan_sync, summary_line, tally
@@ -152,7 +152,7 @@ def _find_or_make(client, ids, target: Target, plan: str, dry_run: bool, notes: 
         found = client.own_calendars(plan, name)
         if found:
             chosen = _adopt(client, found, remembered, plan, dry_run, notes)
-            if chosen.get("summary") != name or calendar_marker(chosen) != plan:
+            if chosen.get("summary") != name or marked_for(chosen) != plan:
                 if dry_run:
                     notes.append(f"would rename the calendar {chosen.get('summary')!r} to {name!r}")
                 else:
@@ -188,12 +188,6 @@ def _find_or_make(client, ids, target: Target, plan: str, dry_run: bool, notes: 
     ids.put(plan, calendar_id, name, legacy_name=name)
     notes.append(f"created the calendar {name!r}")
     return calendar_id, True
-
-
-def calendar_marker(entry: dict) -> str | None:
-    from syncplan.google.client import marked_for
-
-    return marked_for(entry)
 
 
 def _adopt(client, found: list[dict], remembered: dict | None, plan: str, dry_run: bool, notes: list[str]) -> dict:
