@@ -117,10 +117,20 @@ def test_a_lost_answer_to_deleting_the_empty_twin_is_not_an_error(fake_google, g
     fake_google.lose_answers = {2}
     sync(google_token)
     fake_google.reset_counts()
-    fake_google.lose_answers = {4}  # calendarList, two "holds events?" looks, then the DELETE (re-sent: 404)
+    fake_google.lose_answers = {5}  # calendarList, two "holds events?" looks, "any at all?", then the DELETE (re-sent: 404)
     outcome = sync(google_token)
     assert outcome.counts["unchanged"] == 5
     assert len(calendars_named(fake_google)) == 1
+
+
+def test_a_twin_holding_events_the_user_added_is_never_deleted(fake_google, google_token):
+    fake_google.lose_answers = {2}
+    sync(google_token)
+    empty = next(c for c in calendars_named(fake_google) if not c.events)
+    fake_google.add_by_hand(empty.id, {"summary": "Dentist", "start": {"dateTime": "2026-12-02T09:00:00Z"}, "end": {"dateTime": "2026-12-02T10:00:00Z"}})
+    outcome = sync(google_token)
+    assert empty.id in fake_google.calendars and any("holds events you added" in n for n in outcome.notes)
+    assert outcome.counts["unchanged"] == 5
 
 
 @pytest.mark.parametrize("k", range(1, 5))

@@ -183,8 +183,10 @@ class CalendarClient:
             if marked_for(e) is None and e.get("summary") == name and (e.get("description") or "").strip() == LEGACY_DESCRIPTION
         ]
 
-    def holds_events(self, calendar_id: str, identity: str) -> bool:
-        request = self.service.events().list(calendarId=calendar_id, privateExtendedProperty=f"{MARK}={identity}", maxResults=1)
+    def holds_events(self, calendar_id: str, identity: str | None = None) -> bool:
+        """Any live event of the plan's (or, without ``identity``, any at all: the user may have added some)."""
+        query = {"privateExtendedProperty": f"{MARK}={identity}"} if identity else {}
+        request = self.service.events().list(calendarId=calendar_id, maxResults=1, **query)
         return bool(self._call(request, scope=self.events_scope).get("items"))
 
     def create_calendar(self, name: str, timezone: str, identity: str) -> str:

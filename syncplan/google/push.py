@@ -206,6 +206,8 @@ def _adopt(client, found: list[dict], remembered: dict | None, plan: str, dry_ru
                 f"two syncplan calendars hold events of this plan: {chosen['id']} (used) and {other['id']} "
                 f"(left alone; delete it in Google if you do not need it)"
             )
+        elif client.holds_events(other["id"]):
+            notes.append(f"the duplicate calendar {other['id']} holds events you added; left alone")
         elif dry_run:
             notes.append(f"would delete the empty duplicate calendar {other['id']}")
         else:
