@@ -213,7 +213,7 @@ def test_a_partial_grant_says_what_was_not_allowed_and_sync_checks_the_grant(run
     assert "https://www.googleapis.com/auth/calendar.calendarlist.readonly" in saved["scopes"]  # asked for
     assert saved["granted_scopes"] == ["https://www.googleapis.com/auth/calendar.app.created"]
     status = run(runner, ["auth", "--status", "--token", str(token)])
-    assert "calendarlist.readonly: not allowed" in status.output
+    assert "calendarlist.readonly: not allowed" in status.output and "calendar.app.created: allowed" in status.output
     result = run(runner, [*SYNC, "--token", str(token)], fake_google)
     assert result.exit_code == 0, result.output
     assert "does not allow calendar.calendarlist.readonly" in result.output

@@ -17,7 +17,7 @@ from syncplan.google.push import Target, push
 FILE = "google-calendars.json"  # in the state directory
 from syncplan.plan import parse_plan
 from syncplan.week import IsoWeek
-from test_google_client import LONDON, W49, assert_holds_exactly, sync, training, week_of
+from test_google_client import LONDON, assert_holds_exactly, sync, training, week_of
 
 APP_CREATED = "https://www.googleapis.com/auth/calendar.app.created"
 EVENTS_OWNED = "https://www.googleapis.com/auth/calendar.events.owned"

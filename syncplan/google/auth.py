@@ -289,8 +289,13 @@ class TokenStatus:
             f"scopes:  {', '.join(_short(s) for s in self.scopes) or 'none'}",
         ]
         for scope, why in WHY.items():
-            allowed = has_scope(self.scopes, scope)
-            lines.append(f"  {_short(scope)}: {'allowed' if allowed else 'not allowed'}, for {why}")
+            if has_scope(self.scopes, scope):
+                state = "allowed"
+            elif scope == EVENTS_OWNED:
+                state = "not asked for (`syncplan auth --calendar primary` asks)"
+            else:
+                state = "not allowed (`syncplan auth` asks again)"
+            lines.append(f"  {_short(scope)}: {state}; for {why}")
         return lines + [
             f"access token expiry: {expiry}",
             f"refresh token: {'present' if self.can_refresh else 'missing: run `syncplan auth`'}",

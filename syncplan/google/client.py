@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from syncplan.errors import AuthorisationNeeded, InvalidInput, SyncplanError
+from syncplan.errors import AuthorisationNeeded, SyncplanError
 from syncplan.events import Event
 from syncplan.google.auth import APP_CREATED, EVENTS_OWNED, REAUTH, TEMPORARY
 from syncplan.google.resource import DELETED, MARK, private, to_resource
