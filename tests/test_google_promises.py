@@ -407,3 +407,14 @@ def test_the_fake_enforces_each_scope_per_method(fake_google, tmp_path):
     busy = service([FREEBUSY])
     assert allowed(busy.freebusy().query(body={"timeMin": "2026-12-01T00:00:00Z", "timeMax": "2026-12-02T00:00:00Z", "items": [{"id": "primary"}]}))
     assert not allowed(busy.events().list(calendarId="primary"))
+
+
+def test_a_state_file_from_before_identities_still_finds_the_calendar(fake_google, tmp_path, isolated_user_dirs):
+    """Written by the previous syncplan (name -> id) with a token that cannot list calendars."""
+    token = token_with(fake_google, tmp_path / "t.json", [APP_CREATED])
+    sync(token)
+    cal = training(fake_google)
+    state = isolated_user_dirs / "state" / FILE
+    state.write_text(json.dumps({str(token.resolve()): {"Training": cal.id}}))
+    outcome = sync(token)
+    assert outcome.counts == {"unchanged": 5} and len(calendars_named(fake_google)) == 1

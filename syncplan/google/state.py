@@ -64,11 +64,12 @@ class CalendarIds:
         """``{"id": ..., "name": ...}`` for the plan, also from a file written before identities (keyed by name)."""
         ids = self._all().get(self.account, {})
         found = ids.get(identity)
-        if found is None and legacy_name:
-            found = ids.get(legacy_name)
-        if isinstance(found, str):
-            return {"id": found, "name": legacy_name}
-        return found if isinstance(found, dict) and isinstance(found.get("id"), str) else None
+        if isinstance(found, dict) and isinstance(found.get("id"), str):
+            return found
+        legacy = ids.get(legacy_name) if legacy_name else None
+        if isinstance(legacy, str):  # name -> id, as syncplan wrote it before plans had identities
+            return {"id": legacy, "name": legacy_name}
+        return None
 
     def put(self, identity: str, calendar_id: str | None, name: str | None = None, legacy_name: str | None = None) -> None:
         from syncplan.files import atomic_write
