@@ -329,3 +329,12 @@ def test_the_progress_bar_waits_for_much_to_do():
     quiet = _SyncProgress(enabled=True)
     assert quiet.start(PROGRESS_FROM - 1) is None
     quiet.finish()
+
+
+def test_auth_with_a_token_directory_that_cannot_be_made_is_a_clean_error(fake_google, tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    code, output, _, _ = consent(fake_google, tmp_path, ["--token", str(blocker / "token.json")])
+    assert code == EXIT_FAILURE, output
+    assert f"{blocker}: cannot create the directory for the Google token" in output
+    assert "Traceback" not in output

@@ -418,3 +418,4 @@ def test_a_state_file_from_before_identities_still_finds_the_calendar(fake_googl
     state.write_text(json.dumps({str(token.resolve()): {"Training": cal.id}}))
     outcome = sync(token)
     assert outcome.counts == {"unchanged": 5} and len(calendars_named(fake_google)) == 1
+

@@ -226,7 +226,13 @@ def save(credentials, token_file: Path) -> None:
     granted = credentials.granted_scopes or _saved_granted(token_file)
     if granted:
         info["granted_scopes"] = list(granted)
-    token_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        token_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise SyncplanError(
+            f"{token_file.parent}: cannot create the directory for the Google token ({exc.strerror or type(exc).__name__}); "
+            f"make it writable, or choose another place with --token FILE or SYNCPLAN_TOKEN_FILE."
+        ) from None
     atomic_write(token_file, json.dumps(info, indent=2).encode(), mode=0o600)
 
 
