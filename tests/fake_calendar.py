@@ -116,6 +116,7 @@ class FakeCalendar:
         self.bare_deleted = False  # list deleted events as Google guarantees them: id and status only
         self.retry_after: str | None = None  # a Retry-After header on injected failures
         self.fail_parts: set[int] = set()  # these batch-part numbers fail (once each) with fail_status
+        self.fail_requests: set[int] = set()  # these request numbers fail with fail_status, without being done
         self.token_failures: list[int] = []  # the next token requests answer these statuses (5xx, 429)
         self.on_request = None  # called for every API request (a test's clock moves here)
         self._lock = threading.RLock()
@@ -431,7 +432,7 @@ class FakeCalendar:
                 return "drop-after" if n == self.drop_after + 1 else "drop"
             if n in self.lose_answers:
                 return "drop-after"
-            if self.fail_every and n % self.fail_every == 0:
+            if (self.fail_every and n % self.fail_every == 0) or n in self.fail_requests:
                 return "fail"
         return None
 

@@ -235,6 +235,18 @@ def test_retry_after_is_honoured(fake_google, google_token):
     assert_holds_exactly(fake_google)
 
 
+def test_retry_after_is_honoured_for_single_calls_within_the_budget(fake_google, google_token):
+    clock = Recorder()
+    fake_google.fail_status, fake_google.retry_after, fake_google.fail_requests = 503, "9", {1}  # the calendar list
+    sync(google_token, retry=clock.policy(base=0.01))
+    assert clock.slept and clock.slept[0] >= 9
+    fake_google.reset_counts()
+    fake_google.retry_after, fake_google.fail_requests = "600", {1}
+    with pytest.raises(SyncplanError, match="longer than its retry limit of 120 s"):
+        sync(google_token, retry=clock.policy(base=0.01))
+    assert max(clock.slept) < 600
+
+
 def test_quota_exceeded_stops_the_remaining_batches(runner, fake_google, google_token):
     fake_google.fail_status, fake_google.fail_reason, fake_google.part_fail_every = 403, "quotaExceeded", 3
     result = runner.invoke(main, [*CLI_SYNC, "--week", "2026-W40", "--weeks", "12"])

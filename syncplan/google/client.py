@@ -362,10 +362,25 @@ class CalendarClient:
         from google.auth.exceptions import RefreshError
 
         policy = self.policy
-        request._sleep = policy.sleep
+        watch = _RetryAfter(self.http)
+        spent = [0.0]
+
+        def sleep(delay: float) -> None:
+            wait = max(delay, watch.seconds or 0.0)
+            if spent[0] + wait > policy.limit:
+                raise _OutOfTime(watch.last)
+            spent[0] += wait
+            policy.sleep(wait)
+
+        request._sleep = sleep
         request._rand = lambda: policy.base * policy.rng.random()
         try:
-            return request.execute(http=self.http, num_retries=policy.library_retries())
+            return request.execute(http=watch, num_retries=policy.library_retries())
+        except _OutOfTime as exc:
+            raise NoAnswer(
+                f"Google asked syncplan to wait longer than its retry limit of {policy.limit:g} s "
+                f"(last: {exc.args[0]}); {TEMPORARY}: run `syncplan sync` again."
+            ) from None
         except RefreshError as exc:
             from syncplan.google.auth import refresh_failure
 
@@ -426,6 +441,28 @@ class _Missing(Exception):
     """A batch answer without a part for one of its calls."""
 
 
+class _OutOfTime(Exception):
+    """Raised from the library's sleep: the next wait would break the operation's time budget."""
+
+
+class _RetryAfter:
+    """The http of one single call: keeps the last answer's Retry-After, so the library's waits can honour it."""
+
+    def __init__(self, http):
+        self._http, self.seconds, self.last = http, None, ""
+
+    def request(self, *args, **kwargs):
+        self.seconds = None
+        resp, content = self._http.request(*args, **kwargs)
+        if resp.status in (429, 503):
+            self.seconds = _seconds(resp.get("retry-after"))
+        self.last = str(resp.status)
+        return resp, content
+
+    def __getattr__(self, name):
+        return getattr(self._http, name)
+
+
 def _patch_body(event: Event) -> dict:
     body = to_resource(event)
     del body["id"]
@@ -453,7 +490,10 @@ def _status(exc) -> tuple[int | None, str]:
 def _retry_after(exc) -> float | None:
     """Seconds from a Retry-After header (the form Google sends); an HTTP date is left to the backoff."""
     resp = getattr(exc, "resp", None)
-    value = resp.get("retry-after") if resp is not None else None
+    return _seconds(resp.get("retry-after")) if resp is not None else None
+
+
+def _seconds(value) -> float | None:
     try:
         return max(0.0, float(value)) if value is not None else None
     except (TypeError, ValueError):
