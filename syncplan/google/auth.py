@@ -252,8 +252,8 @@ def too_open(token_file: Path) -> str | None:
         return None
     if mode & 0o077:
         return (
-            f"warning: {token_file} is readable by others (mode {mode:o}); syncplan tightens it to 600 now. "
-            f"Anyone who can read it can change your calendars"
+            f"warning: {token_file} is readable by others (mode {mode:o}), and anyone who can read it can change "
+            f"your calendars; syncplan makes it 600 the next time it saves the token (or run chmod 600 on it)"
         )
     return None
 

@@ -24,7 +24,7 @@ from syncplan.google.sync import Action, Conflict, Create, Delete, Unchanged, Up
 
 BATCH_LIMIT = 50  # Google's documented maximum is 1000; 50 keeps one failure cheap
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
-_RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+_RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
 _QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 _SCOPE_REASONS = {"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}
 LEGACY_DESCRIPTION = "Training sessions synced by syncplan."
