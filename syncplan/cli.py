@@ -314,8 +314,10 @@ def auth(credentials_file, no_browser, show_status, logout, token_file, calendar
     """Authorise syncplan with Google once; the token is kept for `sync`.
 
     \b
-    By default syncplan asks only to manage calendars it creates itself
-    (calendar.app.created). On a server without a browser, run this on a
+    By default syncplan asks to manage calendars it creates itself
+    (calendar.app.created) and to read the list of your calendars
+    (calendar.calendarlist.readonly), so that it can find its own calendar
+    again instead of making a second one. On a server without a browser, run this on a
     machine with one and copy the token file over, or use --no-browser with an
     SSH port-forward of the port shown in the URL.
     """
@@ -337,6 +339,8 @@ def auth(credentials_file, no_browser, show_status, logout, token_file, calendar
     if calendar and not google_auth.is_calendar_id(calendar):
         raise click.UsageError(f"--calendar {calendar}: give primary or a calendar ID (it contains an @).")
     interactive = sys.stdin.isatty() and not no_browser
+    if not interactive and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)  # the URL must reach a pipe (tee, a log) before the wait
     google_auth.authorise(
         credentials_file or google_auth.default_credentials_path(),
         path,
@@ -360,9 +364,12 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
     """Make Google Calendar show exactly the planned weeks.
 
     Creates new sessions, updates changed ones in place and deletes removed
-    ones, only ever touching events syncplan made. Events edited or deleted by
-    hand in Google are reported and left alone. Safe to run from cron: it
-    exits 3 when Google authorisation is needed.
+    ones, only ever touching events syncplan made; sessions that come back
+    are restored. Events edited or deleted by hand in Google are reported and
+    left alone. syncplan's calendar is found by its marker, renamed when the
+    plan's calendar name changes, and never made twice. Safe to run from
+    cron: it exits 3 only when Google authorisation is needed, 1 for a
+    failure worth retrying later.
     """
     from syncplan.google.auth import token_path
     from syncplan.google.push import Target, push

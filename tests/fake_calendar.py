@@ -3,8 +3,19 @@
 The real google-api-python-client talks to it, so the tests exercise the same
 requests, batches, errors and refreshes as production. It keeps what Google
 keeps (deleted events stay as ``cancelled`` and their ids stay taken), checks
-bearer tokens and scopes, and can misbehave on purpose: an error status on
-every Nth request, a dropped connection after k requests.
+bearer tokens and the scopes each method needs, and can misbehave on purpose:
+an error status on every Nth request (with a Retry-After if asked), a
+dropped connection after k requests, an answer lost after the call was done
+(httplib2 then sends the request again by itself, as it does with Google), a
+token endpoint that fails for a while.
+
+Scopes, as Google documents them:
+- calendar.app.created: make secondary calendars, and read and write them and
+  their events, only for calendars this app made;
+- calendar.calendarlist.readonly: list the user's calendars (no events);
+- calendar.events.owned: read and write events of calendars the user owns;
+- calendar.freebusy: only the freeBusy query;
+- calendar (full) allows everything.
 """
 
 from __future__ import annotations
@@ -24,6 +35,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 APP_CREATED = "https://www.googleapis.com/auth/calendar.app.created"
 EVENTS_OWNED = "https://www.googleapis.com/auth/calendar.events.owned"
+CALENDAR_LIST = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
+FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy"
+FULL = "https://www.googleapis.com/auth/calendar"
+EVENT_WRITERS = {FULL, FULL + ".events", EVENTS_OWNED}
+EVENT_READERS = EVENT_WRITERS | {FULL + ".readonly", FULL + ".events.readonly", EVENTS_OWNED + ".readonly"}
+FREEBUSY_SCOPES = {FULL, FULL + ".readonly", FREEBUSY, FULL + ".events.freebusy"}
 LIST_SCOPES = {
     "https://www.googleapis.com/auth/calendar",
     "https://www.googleapis.com/auth/calendar.readonly",
@@ -68,6 +85,8 @@ class Calendar:
     time_zone: str
     primary: bool = False
     events: dict[str, dict] = field(default_factory=dict)
+    description: str = ""
+    by_app: bool = False  # made through calendars.insert, so calendar.app.created reaches it
 
 
 class FakeCalendar:
@@ -80,7 +99,7 @@ class FakeCalendar:
         self.client_id = "fake-client.apps.googleusercontent.com"
         self.client_secret = "fake-client-secret-" + secrets.token_hex(8)
         self.refresh_token = "fake-refresh-token-" + secrets.token_hex(8)
-        self.scopes = [APP_CREATED]
+        self.scopes = [APP_CREATED, CALENDAR_LIST]  # what the user allows at consent
         self.auth_code: str | None = "fake-auth-code-" + secrets.token_hex(8)
         self.tokens: dict[str, list[str]] = {}  # access token -> scopes
         self.invalid_grant = False
@@ -95,6 +114,11 @@ class FakeCalendar:
         self.calls: list[tuple[str, str]] = []  # every API call, batch parts included
         self.max_results = 2500
         self.bare_deleted = False  # list deleted events as Google guarantees them: id and status only
+        self.retry_after: str | None = None  # a Retry-After header on injected failures
+        self.fail_parts: set[int] = set()  # these batch-part numbers fail (once each) with fail_status
+        self.fail_requests: set[int] = set()  # these request numbers fail with fail_status, without being done
+        self.token_failures: list[int] = []  # the next token requests answer these statuses (5xx, 429)
+        self.on_request = None  # called for every API request (a test's clock moves here)
         self._lock = threading.RLock()
         self._api_requests = 0
         self._parts = 0
@@ -209,7 +233,8 @@ class FakeCalendar:
             self.calls.append((method, path))
             if part:
                 self._parts += 1
-                if self.part_fail_every and self._parts % self.part_fail_every == 0:
+                if (self.part_fail_every and self._parts % self.part_fail_every == 0) or self._parts in self.fail_parts:
+                    self.fail_parts.discard(self._parts)
                     error = ApiError(self.fail_status, "Injected failure", self.fail_reason)
                     return error.status, error.body()
         try:
@@ -234,24 +259,44 @@ class FakeCalendar:
             raise ApiError(404, f"No such API path {path}")
         rest = parts[2:]
         if rest == ["users", "me", "calendarList"] and method == "GET":
-            if not LIST_SCOPES & set(scopes):
-                raise ApiError(403, "Request had insufficient authentication scopes.", "insufficientPermissions")
+            _need(scopes, LIST_SCOPES)
             items = [
                 {"kind": "calendar#calendarListEntry", "id": c.id, "summary": c.summary, "timeZone": c.time_zone,
-                 "accessRole": "owner", **({"primary": True} if c.primary else {})}
+                 "accessRole": "owner", **({"description": c.description} if c.description else {}),
+                 **({"primary": True} if c.primary else {})}
                 for c in self.calendars.values()
             ]
             return 200, {"kind": "calendar#calendarList", "items": items}
+        if rest == ["freeBusy"] and method == "POST":
+            _need(scopes, FREEBUSY_SCOPES)
+            return 200, {"kind": "calendar#freeBusy", "calendars": {i["id"]: {"busy": []} for i in data.get("items", [])}}
         if rest == ["calendars"] and method == "POST":
+            _need(scopes, {APP_CREATED, FULL, FULL + ".calendars"})
             cid = f"{uuid.uuid4().hex}@group.calendar.google.com"
             cal = self.add_calendar(cid, data["summary"], data.get("timeZone", "UTC"))
-            return 200, {"kind": "calendar#calendar", "id": cal.id, "summary": cal.summary, "timeZone": cal.time_zone}
+            cal.description, cal.by_app = data.get("description", ""), True
+            return 200, self._calendar(cal)
+        if len(rest) == 2 and rest[0] == "calendars":
+            cal = self.calendars.get(rest[1])
+            if cal is None:
+                raise ApiError(404, "Not Found", "notFound")
+            _need(scopes, {FULL, FULL + ".calendars"} | ({APP_CREATED} if cal.by_app else set()))
+            if method == "GET":
+                return 200, self._calendar(cal)
+            if method == "PATCH":
+                cal.summary = data.get("summary", cal.summary)
+                cal.description = data.get("description", cal.description)
+                cal.time_zone = data.get("timeZone", cal.time_zone)
+                return 200, self._calendar(cal)
+            if method == "DELETE" and not cal.primary:
+                del self.calendars[cal.id]
+                return 204, None
         if len(rest) >= 3 and rest[0] == "calendars" and rest[2] == "events":
             cal = self.calendars.get(rest[1])
             if cal is None:
                 raise ApiError(404, "Not Found", "notFound")
-            if cal.primary and EVENTS_OWNED not in scopes:
-                raise ApiError(403, "Request had insufficient authentication scopes.", "insufficientPermissions")
+            allowed = (EVENT_READERS if method == "GET" else EVENT_WRITERS) | ({APP_CREATED} if cal.by_app else set())
+            _need(scopes, allowed)
             if len(rest) == 3:
                 if method == "GET":
                     return 200, self._list(cal, query)
@@ -260,6 +305,11 @@ class FakeCalendar:
             elif len(rest) == 4:
                 return self._one(cal, method, rest[3], data)
         raise ApiError(404, f"No such API call {method} {path}")
+
+    @staticmethod
+    def _calendar(cal: Calendar) -> dict:
+        return {"kind": "calendar#calendar", "id": cal.id, "summary": cal.summary, "timeZone": cal.time_zone,
+                "description": cal.description}
 
     def _list(self, cal: Calendar, query: dict) -> dict:
         show_deleted = query.get("showDeleted", ["false"])[0] == "true"
@@ -341,7 +391,7 @@ class FakeCalendar:
             return 200, copy.deepcopy(event)
         raise ApiError(405, f"{method} not allowed")
 
-    def token(self, form: dict) -> tuple[int, dict]:
+    def token(self, form: dict) -> tuple[int, dict | str]:
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return 401, {"error": "invalid_client", "error_description": "The OAuth client was not found."}
         if form.get("grant_type") == "authorization_code":
@@ -354,6 +404,12 @@ class FakeCalendar:
                          "scope": " ".join(self.scopes), "token_type": "Bearer"}
         if form.get("grant_type") != "refresh_token":
             return 400, {"error": "unsupported_grant_type"}
+        if self.token_failures:
+            status = self.token_failures.pop(0)
+            if status == 502:  # Google's front end answers a bad gateway with an HTML page
+                return status, "<html><title>Error 502 (Server Error)!!1</title></html>"
+            return status, {"error": "temporarily_unavailable" if status >= 500 else "rate_limit_exceeded",
+                            "error_description": "Try again later."}
         if self.invalid_grant or form.get("refresh_token") != self.refresh_token:
             return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
         scopes = form["scope"].split() if form.get("scope") else self.scopes
@@ -368,13 +424,15 @@ class FakeCalendar:
             self.log.append((method, path))
             if path == "/token":
                 return None
+            if self.on_request:
+                self.on_request()
             self._api_requests += 1
             n = self._api_requests
             if self.drop_after is not None and n > self.drop_after:
                 return "drop-after" if n == self.drop_after + 1 else "drop"
             if n in self.lose_answers:
                 return "drop-after"
-            if self.fail_every and n % self.fail_every == 0:
+            if (self.fail_every and n % self.fail_every == 0) or n in self.fail_requests:
                 return "fail"
         return None
 
@@ -400,7 +458,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._hang_up()
         if fault == "fail":
             status = self.state.fail_status
-            return self._reply(status, ApiError(status, "Injected failure", self.state.fail_reason).body())
+            return self._reply(status, ApiError(status, "Injected failure", self.state.fail_reason).body(),
+                               retry_after=self.state.retry_after)
         if path == "/token":
             form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
             basic = self.headers.get("Authorization", "")
@@ -409,7 +468,10 @@ class _Handler(BaseHTTPRequestHandler):
                 form.setdefault("client_id", unquote(client_id))
                 form.setdefault("client_secret", unquote(client_secret))
             status, data = self.state.token(form)
-            result = (status, "application/json", json.dumps(data).encode())
+            if isinstance(data, str):
+                result = (status, "text/html", data.encode())
+            else:
+                result = (status, "application/json", json.dumps(data).encode())
         elif path == "/batch/calendar/v3":
             result = self._batch(body)
         else:
@@ -441,19 +503,22 @@ class _Handler(BaseHTTPRequestHandler):
             status, data = self.state.dispatch(method, target, request_body.encode(), inner_headers, part=True)
             content_id = headers.get("content-id", "<0>").strip("<>")
             payload = json.dumps(data) if data is not None else ""
+            wait = f"Retry-After: {self.state.retry_after}\r\n" if status in (429, 503) and self.state.retry_after else ""
             chunks.append(
                 f"--{out_boundary}\r\nContent-Type: application/http\r\nContent-ID: <response-{content_id}>\r\n\r\n"
-                f"HTTP/1.1 {status} {'OK' if status < 300 else 'Error'}\r\nContent-Type: application/json; charset=UTF-8\r\n"
+                f"HTTP/1.1 {status} {'OK' if status < 300 else 'Error'}\r\n{wait}Content-Type: application/json; charset=UTF-8\r\n"
                 f"Content-Length: {len(payload.encode())}\r\n\r\n{payload}\r\n"
             )
         chunks.append(f"--{out_boundary}--\r\n")
         return 200, f"multipart/mixed; boundary={out_boundary}", "".join(chunks).encode()
 
-    def _reply(self, status: int, data: dict) -> None:
-        self._send(status, "application/json", json.dumps(data).encode())
+    def _reply(self, status: int, data: dict, retry_after: str | None = None) -> None:
+        self._send(status, "application/json", json.dumps(data).encode(), retry_after)
 
-    def _send(self, status: int, content_type: str, payload: bytes) -> None:
+    def _send(self, status: int, content_type: str, payload: bytes, retry_after: str | None = None) -> None:
         self.send_response(status)
+        if retry_after and status in (429, 503):
+            self.send_header("Retry-After", retry_after)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
@@ -465,6 +530,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
         except OSError:
             pass
+
+
+def _need(scopes: list[str], allowed: set[str]) -> None:
+    if not allowed & set(scopes):
+        raise ApiError(403, "Request had insufficient authentication scopes.", "insufficientPermissions")
 
 
 def _parts(text: str, boundary: str) -> list[str]:

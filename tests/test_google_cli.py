@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import stat
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -140,27 +142,32 @@ def test_auth_calendar_needs_an_id(runner):
     assert result.exit_code == 2 and "primary or a calendar ID" in result.output
 
 
-def test_auth_no_browser_flow_end_to_end(fake_google, tmp_path):
-    """The real installed-app flow: URL printed, consent given on the loopback port, token saved 0600."""
+def consent(fake, tmp_path, extra_args=()):
+    """The real installed-app flow in a child process whose stdout is a pipe: read the URL, give consent on its port.
+
+    PYTHONUNBUFFERED is not set: the URL must reach the pipe by itself.
+    """
     client = tmp_path / "client.json"
-    client.write_text(json.dumps(fake_google.client_file()))
+    client.write_text(json.dumps(fake.client_file()))
     token = tmp_path / "private" / "token.json"
-    secrets_before = fake_google.secret_values()
-    env = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONPATH": str(Path(__file__).parent.parent),
-    }
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["PYTHONPATH"] = str(Path(__file__).parent.parent)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "syncplan", "auth", "--no-browser", "--credentials", str(client), "--token", str(token)],
+        [sys.executable, "-m", "syncplan", "auth", "--no-browser", "--credentials", str(client), "--token", str(token), *extra_args],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     try:
+        lines: queue.Queue = queue.Queue()
+        reader = threading.Thread(target=lambda: [lines.put(line) for line in iter(proc.stdout.readline, "")], daemon=True)
+        reader.start()
         printed = []
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 10
         url = None
         while url is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
+            try:
+                line = lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break  # nothing reached the pipe: the URL was never flushed
             printed.append(line)
             if "accounts.example" in line:
                 url = line.strip()
@@ -169,19 +176,56 @@ def test_auth_no_browser_flow_end_to_end(fake_google, tmp_path):
         redirect = query["redirect_uri"][0]
         assert urlsplit(redirect).hostname == "127.0.0.1" and urlsplit(redirect).port
         assert query["code_challenge_method"] == ["S256"]
-        answer = urllib.request.urlopen(redirect + "?" + urlencode({"state": query["state"][0], "code": fake_google.auth_code, "scope": query["scope"][0]}), timeout=10)
+        answer = urllib.request.urlopen(redirect + "?" + urlencode({"state": query["state"][0], "code": fake.auth_code, "scope": query["scope"][0]}), timeout=10)
         assert b"authorised" in answer.read()
-        out, err = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+        err = proc.stderr.read()
+        reader.join(timeout=10)  # the pipe is at its end once the child is gone
     finally:
         proc.kill()
-    output = "".join(printed) + out + err
-    assert proc.returncode == 0, output
+    rest = []
+    while not lines.empty():
+        rest.append(lines.get())
+    return proc.returncode, "".join(printed + rest) + err, token, query["scope"][0].split()
+
+
+def test_auth_no_browser_flow_end_to_end(fake_google, tmp_path):
+    """URL printed (and flushed into a pipe), consent given on the loopback port, token saved 0600."""
+    secrets_before = fake_google.secret_values()
+    code, output, token, asked = consent(fake_google, tmp_path)
+    assert code == 0, output
     assert f"Saved the Google token to {token} (mode 0600)." in output
     assert stat.S_IMODE(token.stat().st_mode) == 0o600
     saved = json.loads(token.read_text())
     assert saved["refresh_token"] == fake_google.refresh_token
-    assert saved["scopes"] == ["https://www.googleapis.com/auth/calendar.app.created"]
+    both = ["https://www.googleapis.com/auth/calendar.app.created", "https://www.googleapis.com/auth/calendar.calendarlist.readonly"]
+    assert sorted(asked) == both and sorted(saved["granted_scopes"]) == both
     assert not [s for s in secrets_before if s in output]
+
+
+def test_a_partial_grant_says_what_was_not_allowed_and_sync_checks_the_grant(runner, fake_google, tmp_path, monkeypatch):
+    """Granular consent: the user unticks the calendar list. auth says so; sync works from what was granted."""
+    fake_google.scopes = ["https://www.googleapis.com/auth/calendar.app.created"]
+    code, output, token, asked = consent(fake_google, tmp_path)
+    assert code == 0, output
+    assert "you did not allow calendar.calendarlist.readonly; syncplan needs it for finding syncplan's calendar again" in output
+    saved = json.loads(token.read_text())
+    assert "https://www.googleapis.com/auth/calendar.calendarlist.readonly" in saved["scopes"]  # asked for
+    assert saved["granted_scopes"] == ["https://www.googleapis.com/auth/calendar.app.created"]
+    status = run(runner, ["auth", "--status", "--token", str(token)])
+    assert "calendarlist.readonly: not allowed" in status.output and "calendar.app.created: allowed" in status.output
+    result = run(runner, [*SYNC, "--token", str(token)], fake_google)
+    assert result.exit_code == 0, result.output
+    assert "does not allow calendar.calendarlist.readonly" in result.output
+    assert not any(p.endswith("calendarList") for _, p in fake_google.api_requests())  # never tried what was refused
+
+
+def test_a_partial_grant_without_app_created_exits_3(fake_google, tmp_path):
+    fake_google.scopes = ["https://www.googleapis.com/auth/calendar.calendarlist.readonly"]
+    code, output, token, _ = consent(fake_google, tmp_path)
+    assert code == EXIT_AUTH, output
+    assert "You did not allow calendar.app.created; syncplan needs it for creating syncplan's own calendar" in output
+    assert "Traceback" not in output
 
 
 def test_progress_bar_only_on_a_terminal(runner, fake_google, google_token):
@@ -285,3 +329,12 @@ def test_the_progress_bar_waits_for_much_to_do():
     quiet = _SyncProgress(enabled=True)
     assert quiet.start(PROGRESS_FROM - 1) is None
     quiet.finish()
+
+
+def test_auth_with_a_token_directory_that_cannot_be_made_is_a_clean_error(fake_google, tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    code, output, _, _ = consent(fake_google, tmp_path, ["--token", str(blocker / "token.json")])
+    assert code == EXIT_FAILURE, output
+    assert f"{blocker}: cannot create the directory for the Google token" in output
+    assert "Traceback" not in output

@@ -200,3 +200,21 @@ def test_every_action_describes_itself_for_dry_run():
     lines = [a.describe() for a in actions]
     assert {line.split()[0] for line in lines} == {"create", "update", "delete", "unchanged", "conflict"}
     assert any("2026-W49/sat-hills" in line and "Sat 05 Dec 09:00" in line for line in lines)
+
+
+def test_an_event_syncplan_deleted_itself_is_restored_when_the_plan_wants_it_again():
+    remote = google_holds(*WEEK)
+    remote[2]["status"] = "cancelled"
+    remote[2]["extendedProperties"]["private"]["syncplan_deleted"] = "1"  # written by syncplan just before its delete
+    actions = plan_sync(WEEK, remote, WINDOW, PLAN)
+    assert tally(actions) == {"unchanged": 3, "update": 1}
+    assert [a.reason for a in actions if isinstance(a, Update)] == ["back in the plan; restoring the event syncplan deleted"]
+    restored = [a for a in actions if isinstance(a, Update)][0]
+    assert private(to_resource(restored.event))["syncplan_deleted"] == ""  # a later hand delete is a conflict again
+
+
+def test_a_delete_marked_but_not_done_is_cleared_when_the_session_stays():
+    remote = google_holds(*WEEK)
+    remote[1]["extendedProperties"]["private"]["syncplan_deleted"] = "1"
+    actions = plan_sync(WEEK, remote, WINDOW, PLAN)
+    assert [a.reason for a in actions if isinstance(a, Update)] == ["clearing the mark of an unfinished delete"]

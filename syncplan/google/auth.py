@@ -19,12 +19,21 @@ from syncplan.errors import AuthorisationNeeded, InvalidInput, SyncplanError
 
 APP_CREATED = "https://www.googleapis.com/auth/calendar.app.created"
 EVENTS_OWNED = "https://www.googleapis.com/auth/calendar.events.owned"
+CALENDAR_LIST = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
 GOOGLE_ROOT = "https://www.googleapis.com/"
 _FULL = "https://www.googleapis.com/auth/calendar"
 _COVERED_BY = {  # a token made for a broader scope (by another tool, say) will do
     APP_CREATED: {APP_CREATED, _FULL},
     EVENTS_OWNED: {EVENTS_OWNED, _FULL + ".events", _FULL},
+    CALENDAR_LIST: {CALENDAR_LIST, _FULL + ".calendarlist", _FULL + ".readonly", _FULL},
 }
+WHY = {  # what each scope is for, in the user's words (auth --status, partial grants)
+    APP_CREATED: "creating syncplan's own calendar and writing its events there",
+    CALENDAR_LIST: "finding syncplan's calendar again (after a lost answer, a lost state file, "
+    "or from another machine) instead of making a second one; it only reads the list of your calendars",
+    EVENTS_OWNED: "writing events into a calendar you already have (--calendar primary|ID)",
+}
+TEMPORARY = "try again later"
 
 _BROWSER_PROMPT = "Opening your browser to ask for access. If it does not open, use this URL:\n\n    {url}\n"
 _URL_PROMPT = (
@@ -58,10 +67,30 @@ def default_credentials_path() -> Path:
 
 
 def scopes_for(calendar: str | None) -> list[str]:
-    """Least privilege: syncplan's own calendar needs only app.created; an existing one needs events.owned."""
+    """What ``auth`` asks for: app.created and the read-only calendar list; events.owned only for an existing calendar."""
+    if calendar and is_calendar_id(calendar):
+        return [APP_CREATED, CALENDAR_LIST, EVENTS_OWNED]
+    return [APP_CREATED, CALENDAR_LIST]
+
+
+def needed_for(calendar: str | None) -> list[str]:
+    """What ``sync`` cannot work without; the calendar list only makes it sturdier."""
     if calendar and is_calendar_id(calendar):
         return [APP_CREATED, EVENTS_OWNED]
     return [APP_CREATED]
+
+
+def has_scope(granted, scope: str) -> bool:
+    return bool(_COVERED_BY[scope] & set(granted or ()))
+
+
+def withheld(granted, wanted: list[str]) -> list[str]:
+    return [s for s in wanted if not has_scope(granted, s)]
+
+
+def not_allowed(scopes: list[str]) -> str:
+    """"you did not allow X; syncplan needs it for Y", one clause per scope."""
+    return "; ".join(f"you did not allow {_short(s)}; syncplan needs it for {WHY[s]}" for s in scopes)
 
 
 def is_calendar_id(calendar: str) -> bool:
@@ -90,7 +119,7 @@ def authorise(credentials_file: Path, token_file: Path, scopes: list[str], open_
         flow.client_config["token_uri"] = root + "token"
     prompt = _BROWSER_PROMPT if open_browser else _URL_PROMPT
     try:
-        with _plain_http_allowed(root):
+        with _plain_http_allowed(root), _env("OAUTHLIB_RELAX_TOKEN_SCOPE", "1"):  # granular consent may grant less
             credentials = flow.run_local_server(
                 host="127.0.0.1",
                 port=0,
@@ -101,8 +130,16 @@ def authorise(credentials_file: Path, token_file: Path, scopes: list[str], open_
             )
     except Exception as exc:  # the library raises assorted types for a refused or abandoned consent
         raise AuthorisationNeeded(f"authorisation did not complete ({type(exc).__name__}). {REAUTH}") from None
+    granted = credentials.granted_scopes or scopes
+    refused = withheld(granted, scopes)
     save(credentials, token_file)
     say(f"Saved the Google token to {token_file} (mode 0600).")
+    if refused:
+        essential = [s for s in refused if s != CALENDAR_LIST]
+        message = not_allowed(refused) + ". Run `syncplan auth` again and tick every box to allow it."
+        if essential:
+            raise AuthorisationNeeded(message[0].upper() + message[1:])
+        say("Warning: " + message)
 
 
 @contextmanager
@@ -112,15 +149,21 @@ def _plain_http_allowed(root: str):
     if not (root.startswith("http://") and host in ("127.0.0.1", "localhost", "::1")):
         yield
         return
-    before = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
-    os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    with _env("OAUTHLIB_INSECURE_TRANSPORT", "1"):
+        yield
+
+
+@contextmanager
+def _env(name: str, value: str):
+    before = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if before is None:
-            del os.environ["OAUTHLIB_INSECURE_TRANSPORT"]
+            os.environ.pop(name, None)
         else:
-            os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = before
+            os.environ[name] = before
 
 
 def load(token_file: Path, needed: list[str]):
@@ -133,12 +176,12 @@ def load(token_file: Path, needed: list[str]):
         credentials = Credentials.from_authorized_user_info(info)
     except ValueError:
         raise AuthorisationNeeded(f"{token_file}: not a syncplan token file. {REAUTH}") from None
-    missing = [s for s in needed if not _COVERED_BY[s] & set(credentials.scopes or ())]
+    credentials._granted_scopes = granted_scopes(info)  # the library reads only the requested ones back
+    missing = withheld(credentials.granted_scopes, needed)
     if missing:
+        again = " --calendar primary" if EVENTS_OWNED in missing else ""
         raise AuthorisationNeeded(
-            f"{token_file}: the token does not allow {', '.join(_short(s) for s in missing)}, which "
-            f"{'syncing into an existing calendar (--calendar primary|ID)' if EVENTS_OWNED in missing else 'syncplan'} needs. "
-            f"Run `syncplan auth{' --calendar primary' if EVENTS_OWNED in missing else ''}` to authorise again."
+            f"{token_file}: {not_allowed(missing)}. Run `syncplan auth{again}` to authorise again and allow it."
         )
     root = api_root()
     if root != GOOGLE_ROOT:
@@ -151,11 +194,28 @@ def load(token_file: Path, needed: list[str]):
         try:
             credentials.refresh(Request())
         except RefreshError as exc:
-            raise AuthorisationNeeded(refusal(exc, token_file)) from None
+            raise refresh_failure(exc, token_file) from None
         except TransportError as exc:
-            raise SyncplanError(f"could not reach Google to refresh the token ({_kind(exc)}); try again later.") from None
+            raise SyncplanError(f"could not reach Google to refresh the token ({_kind(exc)}); {TEMPORARY}.") from None
         save(credentials, token_file)
     return credentials
+
+
+def granted_scopes(info: dict) -> list[str]:
+    """What the user allowed: ``granted_scopes`` once syncplan has seen Google's answer, else what was asked."""
+    scopes = info.get("granted_scopes", info.get("scopes")) or []
+    return scopes.split() if isinstance(scopes, str) else list(scopes)
+
+
+def refresh_failure(exc: Exception, token_file: Path | None = None) -> SyncplanError:
+    """Only a refused grant needs `syncplan auth` (exit 3); anything else at the token endpoint is temporary (exit 1)."""
+    text = str(exc)
+    if any(code in text for code in _REFUSALS):
+        return AuthorisationNeeded(refusal(exc, token_file))
+    return SyncplanError(f"Google's token endpoint could not refresh the token just now; {TEMPORARY}. Nothing was changed.")
+
+
+_REFUSALS = ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope")
 
 
 def save(credentials, token_file: Path) -> None:
@@ -163,8 +223,39 @@ def save(credentials, token_file: Path) -> None:
 
     info = json.loads(credentials.to_json())
     info["token_uri"] = "https://oauth2.googleapis.com/token"  # never persist a test or emulator endpoint
-    token_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    granted = credentials.granted_scopes or _saved_granted(token_file)
+    if granted:
+        info["granted_scopes"] = list(granted)
+    try:
+        token_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise SyncplanError(
+            f"{token_file.parent}: cannot create the directory for the Google token ({exc.strerror or type(exc).__name__}); "
+            f"make it writable, or choose another place with --token FILE or SYNCPLAN_TOKEN_FILE."
+        ) from None
     atomic_write(token_file, json.dumps(info, indent=2).encode(), mode=0o600)
+
+
+def _saved_granted(token_file: Path) -> list[str] | None:
+    try:
+        info = json.loads(token_file.read_text(encoding="utf-8"))
+        return granted_scopes(info) if isinstance(info, dict) and "granted_scopes" in info else None
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def too_open(token_file: Path) -> str | None:
+    """A warning when others may read the token; every write makes it 0600 again."""
+    try:
+        mode = token_file.stat().st_mode & 0o777
+    except OSError:
+        return None
+    if mode & 0o077:
+        return (
+            f"warning: {token_file} is readable by others (mode {mode:o}), and anyone who can read it can change "
+            f"your calendars; syncplan makes it 600 the next time it saves the token (or run chmod 600 on it)"
+        )
+    return None
 
 
 def save_if_refreshed(credentials, token_file: Path, token_before: str | None) -> None:
@@ -198,10 +289,20 @@ class TokenStatus:
             expiry = "unknown (refreshed on next use)"
         else:
             expiry = f"{self.expiry:%Y-%m-%d %H:%M} UTC" + (" (expired; refreshed on next use)" if self.expiry < now else "")
-        return [
+        lines = [
             f"token:   {self.path} (mode {self.mode:o})",
             f"account: {self.account or 'not known until the first sync (syncplan asks for calendar scopes only)'}",
             f"scopes:  {', '.join(_short(s) for s in self.scopes) or 'none'}",
+        ]
+        for scope, why in WHY.items():
+            if has_scope(self.scopes, scope):
+                state = "allowed"
+            elif scope == EVENTS_OWNED:
+                state = "not asked for (`syncplan auth --calendar primary` asks)"
+            else:
+                state = "not allowed (`syncplan auth` asks again)"
+            lines.append(f"  {_short(scope)}: {state}; for {why}")
+        return lines + [
             f"access token expiry: {expiry}",
             f"refresh token: {'present' if self.can_refresh else 'missing: run `syncplan auth`'}",
         ]
@@ -216,11 +317,10 @@ def status(token_file: Path) -> TokenStatus:
             expiry = expiry if expiry.tzinfo else expiry.replace(tzinfo=timezone.utc)
         except ValueError:
             pass
-    scopes = info.get("scopes") or []
     return TokenStatus(
         path=token_file,
         account=str(info.get("account") or ""),
-        scopes=tuple(scopes.split() if isinstance(scopes, str) else scopes),
+        scopes=tuple(granted_scopes(info)),
         expiry=expiry,
         can_refresh=bool(info.get("refresh_token")),
         mode=token_file.stat().st_mode & 0o777,
@@ -244,7 +344,34 @@ def _read(token_file: Path) -> dict:
         raise AuthorisationNeeded(f"{token_file}: cannot read the token ({type(exc).__name__}). {REAUTH}") from None
     if not isinstance(info, dict):
         raise AuthorisationNeeded(f"{token_file}: not a syncplan token file. {REAUTH}")
+    for name, kinds, shape in _FIELDS:
+        if name in info and info[name] is not None and not isinstance(info[name], kinds):
+            raise AuthorisationNeeded(f"{token_file}: the field {name!r} should be {shape}, not {_json_type(info[name])}. {REAUTH}")
+    for name in ("scopes", "granted_scopes"):
+        if isinstance(info.get(name), list) and not all(isinstance(s, str) for s in info[name]):
+            raise AuthorisationNeeded(f"{token_file}: the field {name!r} should list scopes as strings. {REAUTH}")
+    if isinstance(info.get("expiry"), str) and info["expiry"]:
+        try:
+            datetime.strptime(info["expiry"].rstrip("Z").split(".")[0], "%Y-%m-%dT%H:%M:%S")
+        except ValueError:
+            raise AuthorisationNeeded(f"{token_file}: the field 'expiry' is not a time like 2026-01-31T12:00:00Z. {REAUTH}") from None
     return info
+
+
+_FIELDS = (
+    ("token", str, "a string"),
+    ("refresh_token", str, "a string"),
+    ("client_id", str, "a string"),
+    ("client_secret", str, "a string"),
+    ("expiry", str, "a time like 2026-01-31T12:00:00Z"),
+    ("scopes", (list, str), "a list of scopes"),
+    ("granted_scopes", (list, str), "a list of scopes"),
+    ("account", str, "a string"),
+)
+
+
+def _json_type(value) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "an object"}.get(type(value), "something else")
 
 
 def refusal(exc: Exception, token_file: Path | None = None) -> str:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from syncplan.errors import SyncplanError
-from syncplan.events import Event
+from syncplan.errors import InvalidInput, SyncplanError
+from syncplan.events import Event, google_event_id
 from syncplan.google import auth
-from syncplan.google.client import CalendarClient, CalendarGone
+from syncplan.google.client import CalendarClient, CalendarGone, marked_for
 from syncplan.google.resource import KEY, private
 from syncplan.google.state import CalendarIds, sync_lock
 from syncplan.google.sync import WRITES, Action, plan_sync, summary_line, tally
@@ -70,21 +70,42 @@ def push(
 ) -> Outcome:
     """Make the window of the target calendar show ``events``; see ``Outcome`` for what happened.
 
+    ``plan`` is the plan's identity: it marks the events and syncplan's
+    calendar, so a new display name (``target``) renames that calendar.
     ``progress``, for a progress bar, is called with the number of writes once
     they are known and returns None or a callable advanced by 1 per write.
     """
+    notes: list[str] = []
+    warning = auth.too_open(token_file)
+    if warning:
+        notes.append(warning)
     with sync_lock():
-        credentials = auth.load(token_file, auth.scopes_for(target.name_or_id))
+        credentials = auth.load(token_file, auth.needed_for(target.name_or_id))
         token_before = credentials.token
-        client = CalendarClient(credentials, auth.api_root(), retry)
+        may_list = auth.has_scope(credentials.granted_scopes, auth.CALENDAR_LIST)
+        client = CalendarClient(credentials, auth.api_root(), retry, may_list=may_list)
+        if target.is_id:
+            client.events_scope = auth.EVENTS_OWNED
         ids = CalendarIds(token_file)
-        notes: list[str] = []
+        if not may_list and not target.is_id:
+            notes.append(
+                "the token does not allow calendar.calendarlist.readonly, so syncplan can find its calendar only "
+                "through its state file; run `syncplan auth` to allow it"
+            )
         try:
             calendar_id, remote = _calendar_and_events(client, ids, target, window, plan, dry_run, notes)
         except CalendarGone:
-            ids.put(target.name_or_id, None)
+            if target.is_id:
+                raise InvalidInput(
+                    f"--calendar {target.name_or_id}: Google has no calendar with that ID that this account can "
+                    f"write to; copy the ID from the calendar's settings (Integrate calendar) or use primary."
+                ) from None
+            if not dry_run:
+                ids.put(plan, None, legacy_name=target.name_or_id)
             notes.append(f"the calendar {target.name_or_id!r} syncplan remembered is gone")
-            calendar_id, remote = _calendar_and_events(client, ids, target, window, plan, dry_run, notes)
+            calendar_id, remote = _calendar_and_events(client, ids, target, window, plan, dry_run, notes, forget=True)
+        if dry_run and calendar_id:
+            remote = _with_unlisted(client, calendar_id, events, window, remote)
         planned = plan_sync(events, remote, window, plan, overwrite_edits=overwrite_edits, force=force)
         outcome = Outcome(calendar_id, planned, notes=notes, dry_run=dry_run)
         if dry_run:
@@ -100,31 +121,99 @@ def push(
     return outcome
 
 
-def _calendar_and_events(client, ids, target: Target, window, plan: str, dry_run: bool, notes: list[str]):
+def _with_unlisted(client, calendar_id: str, events, window, remote: list[dict]) -> list[dict]:
+    """Google may list a deleted event without its properties, or not at all; the real run meets it as a 409.
+
+    A dry run looks those ids up, so that it says "conflict" (or "restore")
+    exactly where the real run would.
+    """
+    start, end = window
+    listed = {r.get("id") for r in remote}
+    missing = [google_event_id(e.uid) for e in events if start <= e.start < end and google_event_id(e.uid) not in listed]
+    if not missing:
+        return remote
+    return remote + list(client.peek(calendar_id, missing).values())
+
+
+def _calendar_and_events(client, ids, target: Target, window, plan: str, dry_run: bool, notes: list[str], forget: bool = False):
     if target.is_id:
         return target.name_or_id, client.list_events(target.name_or_id, window, plan)
+    calendar_id, new = _find_or_make(client, ids, target, plan, dry_run, notes, forget)
+    if calendar_id is None or new:
+        return calendar_id, []  # a new calendar holds nothing yet
+    return calendar_id, client.list_events(calendar_id, window, plan)
+
+
+def _find_or_make(client, ids, target: Target, plan: str, dry_run: bool, notes: list[str], forget: bool):
+    """syncplan's calendar for the plan: found by its marker, else remembered, else made (never twice)."""
     name = target.name_or_id
-    calendar_id = ids.get(name)
-    if calendar_id == PENDING:
+    remembered = None if forget else ids.get(plan, legacy_name=name)
+    if client.may_list_calendars:
+        found = client.own_calendars(plan, name)
+        if found:
+            chosen = _adopt(client, found, remembered, plan, dry_run, notes)
+            if chosen.get("summary") != name or marked_for(chosen) != plan:
+                if dry_run:
+                    notes.append(f"would rename the calendar {chosen.get('summary')!r} to {name!r}")
+                else:
+                    client.mark_calendar(chosen["id"], name, plan)
+                    if chosen.get("summary") != name:
+                        notes.append(f"renamed the calendar {chosen.get('summary')!r} to {name!r}")
+            if not dry_run and (remembered or {}).get("id") != chosen["id"]:
+                ids.put(plan, chosen["id"], name, legacy_name=name)
+            return chosen["id"], False
+    elif remembered and remembered["id"] != PENDING:
+        if remembered.get("name") not in (None, name) and not dry_run:
+            client.mark_calendar(remembered["id"], name, plan)
+            ids.put(plan, remembered["id"], name, legacy_name=name)
+            notes.append(f"renamed the calendar {remembered['name']!r} to {name!r}")
+        return remembered["id"], False
+    elif remembered:
         notes.append(
             f"an earlier run was interrupted while creating the calendar {name!r}; if Google now shows two "
-            f"calendars of that name, delete the empty one"
+            f"calendars of that name, delete the empty one (or allow calendar.calendarlist.readonly with "
+            f"`syncplan auth`, and syncplan tidies it up itself)"
         )
-        calendar_id = None
-    if calendar_id:
-        return calendar_id, client.list_events(calendar_id, window, plan)
-    calendar_id = client.find_calendar(name) if client.may_list_calendars else None
-    if calendar_id:
-        ids.put(name, calendar_id)
-        return calendar_id, client.list_events(calendar_id, window, plan)
     if dry_run:
         notes.append(f"would create the calendar {name!r}")
-        return None, []
-    ids.put(name, PENDING)  # a lost answer leaves a calendar we cannot find again; say so next time
-    calendar_id = client.create_calendar(name, target.timezone)
-    ids.put(name, calendar_id)
+        return None, False
+    if not client.may_list_calendars:
+        ids.put(plan, PENDING, name, legacy_name=name)  # a lost answer leaves a calendar we cannot find again
+    try:
+        calendar_id = client.create_calendar(name, target.timezone, plan)
+    except SyncplanError as exc:
+        if not client.may_list_calendars and not getattr(exc, "answer_lost", False):
+            ids.put(plan, None, legacy_name=name)  # refused cleanly: nothing was made, nothing is pending
+        raise
+    ids.put(plan, calendar_id, name, legacy_name=name)
     notes.append(f"created the calendar {name!r}")
-    return calendar_id, []  # a new calendar holds nothing yet
+    return calendar_id, True
+
+
+def _adopt(client, found: list[dict], remembered: dict | None, plan: str, dry_run: bool, notes: list[str]) -> dict:
+    """One calendar for the plan: the one holding its events; empty twins syncplan made are deleted."""
+    if len(found) == 1:
+        return found[0]
+    holding = [c for c in found if client.holds_events(c["id"], plan)]
+    known = (remembered or {}).get("id")
+    pool = holding or found
+    chosen = next((c for c in pool if c["id"] == known), pool[0])
+    for other in found:
+        if other is chosen:
+            continue
+        if other in holding:
+            notes.append(
+                f"two syncplan calendars hold events of this plan: {chosen['id']} (used) and {other['id']} "
+                f"(left alone; delete it in Google if you do not need it)"
+            )
+        elif client.holds_events(other["id"]):
+            notes.append(f"the duplicate calendar {other['id']} holds events you added; left alone")
+        elif dry_run:
+            notes.append(f"would delete the empty duplicate calendar {other['id']}")
+        else:
+            client.delete_calendar(other["id"])
+            notes.append(f"deleted the empty duplicate calendar {other.get('summary')!r} ({other['id']})")
+    return chosen
 
 
 def _unfinished(outcome: Outcome) -> str:

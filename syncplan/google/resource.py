@@ -20,6 +20,7 @@ KEY = "syncplan_key"
 HASH = "syncplan_hash"
 UID = "syncplan_uid"
 CATEGORIES = "syncplan_categories"
+DELETED = "syncplan_deleted"  # "1": syncplan itself deleted this event (written just before the delete)
 
 MAX_REMINDERS = 5  # Google rejects more overrides
 
@@ -49,6 +50,7 @@ def to_resource(event: Event) -> dict:
                 UID: e.uid,
                 HASH: e.fingerprint(),
                 CATEGORIES: ",".join(e.categories),
+                DELETED: "",
             }
         },
     }
@@ -92,6 +94,10 @@ def from_resource(remote: dict) -> Event | None:
         categories=tuple(categories.split(",")) if categories else (),
         reminders=tuple(sorted(o.get("minutes", -1) for o in reminders.get("overrides", []))),
     )
+
+
+def deleted_by_syncplan(remote: dict) -> bool:
+    return bool(private(remote).get(DELETED))
 
 
 def edited_by_hand(remote: dict) -> bool:

@@ -1,18 +1,20 @@
 """What sync keeps between runs in the user's state dir: calendar ids, and a lock.
 
-Remembering the calendar id makes an unchanged week cost one request, and it
-is the only way back to syncplan's calendar: the least-privilege scope
-(calendar.app.created) may not list the user's calendars.
+Remembering the calendar id lets a token without the calendar-list scope
+find syncplan's calendar again. With that scope the calendar's own marker
+(its description names the plan's identity) is the authority, and this file
+is only a shortcut, so losing it costs nothing.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
 from syncplan.errors import SyncplanError
+
+FILE = "google-calendars.json"
 
 
 def _dir() -> Path:
@@ -21,53 +23,89 @@ def _dir() -> Path:
     return state_dir()
 
 
+def make_dir(path: Path) -> None:
+    """The state dir, or a clear error naming it (HOME gone, a root-owned ~/.local/state)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise SyncplanError(
+            f"{path}: cannot create syncplan's state directory ({exc.strerror or type(exc).__name__}). "
+            f"Make it writable, or point SYNCPLAN_STATE_DIR (or XDG_STATE_HOME) at a directory you own."
+        ) from None
+
+
 class CalendarIds:
-    """Calendar name -> id, per token file (one token is one Google account)."""
+    """Plan identity -> the id (and display name) of its calendar, per token file (one token, one account)."""
 
     def __init__(self, token_file: Path, path: Path | None = None):
-        self.path = path or _dir() / "google-calendars.json"
+        self.path = path or _dir() / FILE
         self.account = str(Path(token_file).expanduser().resolve())
 
     def _all(self) -> dict:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
             return {}
-        return data if isinstance(data, dict) else {}
+        except OSError as exc:
+            raise SyncplanError(f"{self.path}: cannot read syncplan's calendar ids ({exc.strerror}).") from None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise SyncplanError(
+                f"{self.path}: syncplan's record of its Google calendars is damaged (not the JSON syncplan writes). "
+                f"Delete the file and run `syncplan sync` again: with the calendar-list scope syncplan finds its "
+                f"calendar by its marker; without it, a new calendar is made."
+            )
+        return data
 
-    def get(self, name: str) -> str | None:
-        return self._all().get(self.account, {}).get(name)
+    def get(self, identity: str, legacy_name: str | None = None) -> dict | None:
+        """``{"id": ..., "name": ...}`` for the plan, also from a file written before identities (keyed by name)."""
+        ids = self._all().get(self.account, {})
+        found = ids.get(identity)
+        if isinstance(found, dict) and isinstance(found.get("id"), str):
+            return found
+        legacy = ids.get(legacy_name) if legacy_name else None
+        if isinstance(legacy, str):  # name -> id, as syncplan wrote it before plans had identities
+            return {"id": legacy, "name": legacy_name}
+        return None
 
-    def put(self, name: str, calendar_id: str | None) -> None:
+    def put(self, identity: str, calendar_id: str | None, name: str | None = None, legacy_name: str | None = None) -> None:
         from syncplan.files import atomic_write
 
         data = self._all()
         ids = data.setdefault(self.account, {})
+        if legacy_name and legacy_name != identity:
+            ids.pop(legacy_name, None)
         if calendar_id is None:
-            ids.pop(name, None)
+            ids.pop(identity, None)
         else:
-            ids[name] = calendar_id
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            ids[identity] = {"id": calendar_id, "name": name}
+        make_dir(self.path.parent)
         atomic_write(self.path, json.dumps(data, indent=2, sort_keys=True).encode(), mode=0o600)
 
 
 @contextmanager
 def sync_lock(path: Path | None = None):
-    """Hold an exclusive lock for one sync; a second run fails at once instead of racing."""
-    import fcntl
+    """Hold an exclusive lock for one sync; a second run fails at once instead of racing.
+
+    filelock picks the right primitive for the platform (fcntl does not exist on Windows).
+    """
+    from filelock import FileLock, Timeout
 
     path = path or _dir() / "sync.lock"
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    make_dir(path.parent)
+    lock = FileLock(str(path), timeout=0, mode=0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SyncplanError(
-                f"another `syncplan sync` is running (it holds {path}); wait for it to finish and try again."
-            ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        lock.acquire()
+    except Timeout:
+        raise SyncplanError(
+            f"another `syncplan sync` is running (it holds {path}); wait for it to finish and try again."
+        ) from None
+    except OSError as exc:
+        raise SyncplanError(f"{path}: cannot take syncplan's sync lock ({exc.strerror or type(exc).__name__}).") from None
+    try:
         yield path
     finally:
-        os.close(fd)
+        lock.release()

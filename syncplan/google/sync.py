@@ -14,7 +14,16 @@ from datetime import date, datetime, time
 
 from syncplan.errors import SyncplanError
 from syncplan.events import Event, google_event_id
-from syncplan.google.resource import HASH, KEY, edited_by_hand, from_resource, is_ours, private, written_hash
+from syncplan.google.resource import (
+    HASH,
+    KEY,
+    deleted_by_syncplan,
+    edited_by_hand,
+    from_resource,
+    is_ours,
+    private,
+    written_hash,
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,8 @@ def reconcile(event: Event, remote: dict, overwrite_edits: bool = False) -> Acti
 
 def _reconcile(event: Event, remote: dict, overwrite_edits: bool) -> Action:
     if remote.get("status") == "cancelled":
+        if deleted_by_syncplan(remote):
+            return Update(event, remote, "back in the plan; restoring the event syncplan deleted")
         if overwrite_edits:
             return Update(event, remote, "restoring an event deleted by hand")
         return Conflict(event.key, "deleted by hand in Google; not recreated (use --overwrite-edits)", event, remote)
@@ -139,6 +150,8 @@ def _reconcile(event: Event, remote: dict, overwrite_edits: bool) -> Action:
         if overwrite_edits:
             return Update(event, remote, "overwriting a hand edit")
         return Conflict(event.key, "edited by hand in Google; left as it is (use --overwrite-edits)", event, remote)
+    if deleted_by_syncplan(remote):
+        return Update(event, remote, "clearing the mark of an unfinished delete")
     if private(remote).get(HASH) == wanted:
         return Unchanged(event)
     return Update(event, remote, _changes(event, remote))
