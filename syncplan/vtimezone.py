@@ -44,7 +44,10 @@ def vtimezone(key: str, first_year: int, last_year: int) -> list[str]:
         onsets = [onset for onset, _ in pairs]
         rule = _yearly_rule(onsets)
         if rule and onsets[-1].year < last_year + 1:
-            rule += f";UNTIL={utc_stamp(pairs[-1][1])}"  # the zone dropped this rule inside the span
+            # The zone dropped this rule inside the span. UNTIL sits a day past the
+            # last onset: vobject compares it with the local onset as if both were
+            # UTC, and would drop that last change in zones east of Greenwich.
+            rule += f";UNTIL={utc_stamp(pairs[-1][1] + timedelta(days=1))}"
         if rule:
             component += _observance(is_dst, onsets[0], before, after, name, rule)
         else:

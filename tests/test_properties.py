@@ -497,6 +497,7 @@ def check_round_trip(built, data: bytes) -> None:
 
 @ICS
 @given(zones, iso_weeks, st.integers(1, 3), st.lists(planned, min_size=1, max_size=3))
+@example("Pacific/Tongatapu", IsoWeek(2001, 52), 1, [(0, time(12, 0), 60, "easy")])  # a rule ending east of UTC
 def test_ics_reads_back_to_the_same_utc_instants(zone, first, count, specs):
     built, data = export_ics(zone, first, count, specs)
     assert not false_onsets(data, zone)
