@@ -97,3 +97,17 @@ def google_token(fake_google, isolated_user_dirs, monkeypatch):
     monkeypatch.setenv("SYNCPLAN_TOKEN_FILE", str(path))
     return path
 # --- end of Google sync fixtures ------------------------------------------------
+
+
+@pytest.fixture
+def crontab_table(tmp_path, monkeypatch):
+    """A stand-in `crontab` program on PATH that keeps the table in this file (one line already in it)."""
+    table = tmp_path / "crontab-table"
+    table.write_text("0 1 * * * backup\n")
+    bin_dir = tmp_path / "crontab-bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "crontab"
+    fake.write_text(f'#!/bin/sh\nif [ "$1" = "-l" ]; then cat {table}; else cat > {table}; fi\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return table

@@ -6,7 +6,6 @@ more than HOME and a short PATH), on a home where syncplan never ran.
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 
@@ -110,22 +109,13 @@ def test_cron_export_into_a_missing_folder_is_refused(runner, tmp_path):
     assert result.exit_code == 2 and "does not exist" in result.stderr and result.stdout == ""
 
 
-def test_sync_and_export_lines_live_side_by_side_in_the_crontab(runner, tmp_path, monkeypatch):
-    """Against a stand-in `crontab` program on PATH that keeps the table in a file."""
-    table = tmp_path / "table"
-    table.write_text("0 1 * * * backup\n")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "crontab"
-    fake.write_text(f'#!/bin/sh\nif [ "$1" = "-l" ]; then cat {table}; else cat > {table}; fi\n')
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+def test_sync_and_export_lines_live_side_by_side_in_the_crontab(runner, tmp_path, crontab_table):
     assert runner.invoke(main, ["cron", str(LONDON), "--install"]).exit_code == 0
     feed = tmp_path / "feed.ics"
     assert runner.invoke(main, ["cron", str(LONDON), "--export", str(feed), "--install"]).exit_code == 0
     again = runner.invoke(main, ["cron", str(LONDON), "--export", str(feed), "--install", "--day", "mon"])
     assert again.exit_code == 0
-    lines = table.read_text().splitlines()
+    lines = crontab_table.read_text().splitlines()
     assert lines[0] == "0 1 * * * backup" and len(lines) == 3
     assert lines[1].endswith(TAG) and lines[2].endswith(EXPORT_TAG) and lines[2].startswith("0 18 * * 1 ")
 

@@ -296,23 +296,14 @@ def test_with_line_replaces_its_own_line_and_keeps_the_rest():
     assert with_line(once, f"0 9 * * 1 /a sync {TAG}").count(TAG) == 1
 
 
-def test_cron_install_is_idempotent(runner, tmp_path, monkeypatch):
-    """Against a stand-in `crontab` program on PATH that keeps the table in a file."""
-    table = tmp_path / "table"
-    table.write_text("0 1 * * * backup\n")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "crontab"
-    fake.write_text(f'#!/bin/sh\nif [ "$1" = "-l" ]; then cat {table}; else cat > {table}; fi\n')
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+def test_cron_install_is_idempotent(runner, crontab_table):
     first = run(runner, ["cron", str(LONDON), "--install"])
     assert first.exit_code == 0 and "Added to your crontab." in first.output
     second = run(runner, ["cron", str(LONDON), "--install"])
     assert "Already in your crontab; nothing changed." in second.output
     moved = run(runner, ["cron", str(LONDON), "--install", "--day", "mon"])
     assert "Added" in moved.output
-    lines = table.read_text().splitlines()
+    lines = crontab_table.read_text().splitlines()
     assert lines[0] == "0 1 * * * backup" and len(lines) == 2 and lines[1].startswith("0 18 * * 1 ")
 
 
