@@ -110,13 +110,14 @@ def week_sessions(plan: Plan, monday: date) -> tuple[tuple[Session, ...], Phase]
     sessions = []
     for s in plan.sessions:
         grow = progress.get(s.key)
+        cap = grow.max_minutes if grow else None
         minutes: float = s.minutes
         if grow and steps:
             minutes = minutes * (1 + grow.amount / 100) ** steps if grow.percent else minutes + grow.amount * steps
+            minutes = min(minutes, cap) if cap is not None else minutes
         if s.kind.run and phase.factor != 1.0:
             minutes *= phase.factor
         changed = minutes != s.minutes
-        cap = grow.max_minutes if grow else None
         if changed or (cap is not None and s.minutes > cap):
             s = replace(s, minutes=_rounded(minutes, cap))
         sessions.append(s)
