@@ -46,6 +46,10 @@ class Phase:
     rest: bool = False  # a [[week]] with rest = true
     factor: float = 1.0  # run volume against the last build week (deload and taper)
 
+    def __str__(self) -> str:
+        """The phase's name, as charts and JSON show it."""
+        return self.name
+
     @property
     def lighter(self) -> bool:
         return self.name in ("deload", "taper", "race")
@@ -137,24 +141,6 @@ def week_sessions(plan: Plan, monday: date) -> tuple[tuple[Session, ...], Phase]
 def run_minutes(sessions) -> int:
     """Running minutes of a week, the race itself left out (it is not training volume)."""
     return sum(s.minutes for s in sessions if s.kind.run and s.key != RACE_KEY)
-
-
-@dataclass(frozen=True)
-class Totals:
-    """A week's volume, as ``check --json`` and the block chart show it."""
-
-    run: int
-    strength: int
-    long_run: int  # the longest long run, 0 without one
-
-
-def totals(sessions) -> Totals:
-    sessions = list(sessions)
-    return Totals(
-        run=run_minutes(sessions),
-        strength=sum(s.minutes for s in sessions if s.kind.id == "strength"),
-        long_run=max((s.minutes for s in sessions if s.kind.id == "long"), default=0),
-    )
 
 
 def block_totals(plan: Plan) -> list[tuple[Phase, int]]:

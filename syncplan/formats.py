@@ -102,26 +102,22 @@ def findings_json(built: Built) -> str:
                 for w in built.weeks
                 for d in w.sessions
             ],
-            "week_totals": [week_totals(w, built.findings) for w in built.weeks],
+            "week_totals": [week_totals(w, built.findings) for w in built.weeks],  # what `show --block` draws
         }
     )
 
 
 def week_totals(week: DatedWeek, findings: tuple[Finding, ...]) -> dict:
-    """One week's volume and phase, the numbers behind the block chart."""
-    from syncplan.block import totals
-
-    sums = totals(d.session for d in week.sessions)
-    phase = week.phase
+    """One week's volume and phase ("plan" outside a training block)."""
+    sessions = [d.session for d in week.sessions]
+    runs = [s for s in sessions if s.kind.run]
     counts = Counter(f.severity for f in findings if f.week == week.week.label)
     return {
         "week": week.week.label,
-        "block_week": phase.number if phase else None,
-        "phase": phase.name if phase else None,
-        "rest": phase.rest if phase else False,
-        "run_minutes": sums.run,
-        "strength_minutes": sums.strength,
-        "long_run_minutes": sums.long_run,
+        "phase": str(week.phase or "plan"),
+        "run_minutes": sum(s.minutes for s in runs),
+        "strength_minutes": sum(s.minutes for s in sessions if s.kind.id == "strength"),
+        "long_run_minutes": max((s.minutes for s in runs if s.kind.id == "long"), default=0),
         "findings": {s: counts[s] for s in ("error", "warning", "info")},
     }
 
