@@ -158,20 +158,6 @@ def describe(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, checked
     return "\n\n".join(paragraphs)
 
 
-def _phase_note(week: DatedWeek, d: DatedSession, notes: Notes) -> str:
-    """Where this week stands in the block, the countdown to race day, and a lighter lift on easy weeks."""
-    phase = week.phase
-    lines = [notes.render("block", phase.name, number=phase.number, weeks=phase.weeks, percent=round(phase.factor * 100))]
-    if phase.race is not None:
-        days = (phase.race - d.start.date()).days
-        when = f"{phase.race:%a %d %b %Y}"
-        key = "race_past" if days < 0 else "race_today" if days == 0 else "countdown_tomorrow" if days == 1 else "countdown"
-        lines[0] += " " + notes.render("block", key, date=when, days=days)
-    if phase.lighter and d.session.kind.id == "strength":
-        lines.append(notes.render("block", "lighter"))
-    return "\n".join(lines)
-
-
 def _clock(instant, d: DatedSession) -> str:
     """Wall-clock time in the plan's zone, from an instant; with the weekday when not ``d``'s date."""
     local = instant.astimezone(d.start.tzinfo)
@@ -231,3 +217,17 @@ def _week_note(plan: Plan, rule: str, week: DatedWeek, notes: Notes) -> str:
     lifts = [d for d in week.sessions if d.session.kind.id == "strength"]
     counted = sum(1 for d in lifts if d.session.focus in LOWER_BODY_FOCUS)
     return notes.render("note", WEEK_NOTES[rule], count=counted, meals=plan.meals)
+
+
+def _phase_note(week: DatedWeek, d: DatedSession, notes: Notes) -> str:
+    """Where this week stands in the block, the countdown to race day, and a lighter lift on easy weeks."""
+    phase = week.phase
+    lines = [notes.render("block", phase.name, number=phase.number, weeks=phase.weeks, percent=round(phase.factor * 100))]
+    if phase.race is not None:
+        days = (phase.race - d.start.date()).days
+        when = f"{phase.race:%a %d %b %Y}"
+        key = "race_past" if days < 0 else "race_today" if days == 0 else "countdown_tomorrow" if days == 1 else "countdown"
+        lines[0] += " " + notes.render("block", key, date=when, days=days)
+    if phase.lighter and d.session.kind.id == "strength":
+        lines.append(notes.render("block", "lighter"))
+    return "\n".join(lines)
