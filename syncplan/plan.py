@@ -378,8 +378,8 @@ class _Reader:
             if race_weeks is not None and race_weeks != weeks:
                 raise self.fail(
                     f"{where} field 'weeks'",
-                    f"{weeks} weeks from {start} ends before or after the race on {race}, which is in week {race_weeks}; "
-                    f"remove 'weeks' (the race's week is then the last) or make them agree.",
+                    f"a {weeks}-week block from {start} ends in week {weeks}, but the race on {race} is in week "
+                    f"{race_weeks}; remove 'weeks' (the race's week is then the last) or make them agree.",
                 )
         elif race_weeks is not None:
             if race_weeks > MAX_BLOCK_WEEKS:

@@ -325,7 +325,7 @@ def test_check_json_of_a_plan_without_block_has_totals_too(runner):
 BAD = [
     (PLAN.replace('start = "2026-12-09"\n', ""), "[block]: field 'start' is missing"),
     (PLAN.replace('"2026-12-09"', '"9 Dec"'), "[block] field 'start': '9 Dec' is not a date"),
-    (PLAN.replace('race_start = "09:30"', 'race_start = "09:30"\nweeks = 12'), "[block] field 'weeks': 12 weeks"),
+    (PLAN.replace('race_start = "09:30"', 'race_start = "09:30"\nweeks = 12'), "[block] field 'weeks': a 12-week block from 2026-12-09 ends in week 12, but the race on 2027-03-07 is in week 13"),
     (PLAN.replace('race = "2027-03-07"\nrace_start = "09:30"', ""), "[block]: say how long the block is"),
     (PLAN.replace('race = "2027-03-07"\n', "weeks = 8\n"), "[block] field 'race_start': a race start needs a race day"),
     (PLAN.replace('race_start = "09:30"', 'race_start = "9.30"'), "[block] field 'race_start': '9.30' is not a time"),
