@@ -40,6 +40,7 @@ _WEEK = {"number", "week", "skip", "rest", "session"}
 _SESSION_PROGRESS = {"progress", "max_minutes"}
 _PROGRESS = re.compile(r"\+?(\d{1,3}(?:\.\d+)?)(%?)")
 MAX_BLOCK_WEEKS = 104
+_BLOCK_FIRST, _BLOCK_LAST = date(4, 1, 1), date(9995, 12, 31)  # inside the weeks week.py can date
 RACE_KEY = "race"  # the race's session key; no plan session may use it
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -387,6 +388,8 @@ class _Reader:
             weeks = race_weeks
         else:
             raise self.fail(where, "say how long the block is: weeks = 12, or race = \"YYYY-MM-DD\" (the race's week is the last).")
+        if first < _BLOCK_FIRST or (_BLOCK_LAST - first).days < 7 * weeks:
+            raise self.fail(where, f"a block from {start} for {weeks} weeks falls outside the years {_BLOCK_FIRST.year} to {_BLOCK_LAST.year}, which syncplan can lay out.")
         race_start = None
         if "race_start" in raw:
             if race is None:
@@ -481,10 +484,11 @@ class _Reader:
     def date(self, value: object, where: str) -> date:
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
-        try:
-            return date.fromisoformat(value.strip()) if isinstance(value, str) else None  # type: ignore[return-value]
-        except ValueError:
-            pass
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
         raise self.fail(where, f'{_show(value)} is not a date; write it as "YYYY-MM-DD", e.g. "2026-12-07".')
 
     def progress(self, item: dict, where: str, minutes: int) -> Progress | None:

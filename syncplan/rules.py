@@ -116,7 +116,7 @@ def examine(plan: Plan, weeks: list[DatedWeek] | tuple[DatedWeek, ...]) -> Check
     for i, week in enumerate(weeks):
         if i == 0:
             findings += [*_empty(plan, week), *_meals(plan, week)]
-        if not empty:
+        if not empty and not (week.phase is not None and week.phase.rest):  # a week off asks for nothing
             findings += [*_hill_or_sprint(plan, week), *_strength_count(week)]
         findings += _dst(week)
     if plan.block is not None:

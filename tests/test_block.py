@@ -232,6 +232,14 @@ def test_week_overrides_skip_rest_move_and_add_sessions(runner, plan_file):
     assert any(str(e["SUMMARY"]) == "Easy run · 30 min" for e in week5)
 
 
+def test_a_week_off_has_no_events_and_no_warnings_about_missing_sessions(runner, plan_file):
+    plan = PLAN.replace('focus = "full"', 'focus = "upper"') + '\n[[week]]\nnumber = 2\nrest = true\n'
+    data = check_json(runner, plan_file(plan), "2026-W50", 2)
+    assert [s for s in data["sessions"] if s["week"] == "2026-W51"] == []
+    assert [f["rule"] for f in data["findings"] if f["week"] == "2026-W51"] == []
+    assert "strength-count" in [f["rule"] for f in data["findings"] if f["week"] == "2026-W50"]
+
+
 def test_a_rest_week_is_no_step_of_progression(runner, plan_file):
     plan = PLAN.replace("max_minutes = 100", "max_minutes = 200") + '\n[[week]]\nnumber = 2\nrest = true\n'
     result, events = export(runner, plan_file(plan), "2026-W50", 3)
@@ -352,6 +360,9 @@ BAD = [
     (PLAN + "[[week]]\nnumber = 2\n[[week.session]]\nid = \"x\"\nday = \"mon\"\nstart = \"07:00\"\nkind = \"jog\"\nminutes = 20\nprogress = \"+5\"\n",
      "[[week]] 1 (week 2) session 1 (x): unknown field 'progress'"),
     (PLAN.replace('id = "sun-long"', 'id = "race"'), "session id 'race': this id is kept for the race event"),
+    (PLAN.replace('start = "2026-12-09"\nrace = "2027-03-07"\nrace_start = "09:30"', 'start = "9995-11-01"\nweeks = 20'),
+     "[block]: a block from 9995-11-01 for 20 weeks falls outside the years 4 to 9995"),
+    (PLAN.replace('"2026-12-09"', "2026-12-09T10:00:00"), "[block] field 'start': datetime.datetime(2026, 12, 9, 10, 0) is not a date"),
     (PLAN.replace("[block]", "[blok]"), "top level: unknown field 'blok'. Did you mean 'block'?"),
 ]
 

@@ -158,3 +158,39 @@ def test_uids_are_unique_across_the_block_and_stable_across_runs(case):
     first = [e.uid for e in built(plan).events]
     assert len(first) == len(set(first))
     assert first == [e.uid for e in built(plan).events]
+
+
+ANY = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 200),
+    st.floats(allow_nan=True),
+    st.sampled_from(["2026-12-07", "0001-01-02", "9999-12-31", "2027-W02", "+10", "+10%", "09:00", "sat-long", "", "x"]),
+    st.lists(st.sampled_from(["sat-long", "x", 3]), max_size=2),
+    st.dictionaries(st.sampled_from(["a", "id"]), st.integers(), max_size=1),
+)
+_BLOCK_FIELDS = ["start", "weeks", "race", "race_start", "race_minutes", "deload_every", "deload", "taper_weeks", "nope"]
+_WEEK_FIELDS = ["number", "week", "skip", "rest", "session"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(_BLOCK_FIELDS), ANY, max_size=6),
+    st.lists(st.dictionaries(st.sampled_from(_WEEK_FIELDS), ANY, max_size=3), max_size=3),
+    st.dictionaries(st.sampled_from(["progress", "max_minutes"]), ANY, max_size=2),
+)
+def test_any_block_table_is_a_plan_or_one_invalid_input(block, weeks, extra):
+    """Whatever the [block], [[week]] and progression fields hold: a plan or exit 2, never a traceback."""
+    from syncplan.errors import InvalidInput
+    from syncplan.plan import _Reader
+
+    session = {"id": "sat-long", "day": "sat", "start": "08:00", "kind": "long", "minutes": 80, **extra}
+    data = {"athlete": {"timezone": "UTC"}, "block": block, "week": weeks, "session": [session]}
+    try:
+        plan = _Reader("fuzz.toml").plan(data)
+    except InvalidInput:
+        return
+    if plan.block is not None:
+        from syncplan.block import block_totals
+
+        assert len(block_totals(plan)) == plan.block.weeks
