@@ -57,3 +57,15 @@ def test_a_block_week_skipped_then_restored_ends_with_exactly_the_planned_events
     assert zoned(in_google(fake_google)) == zoned(planned(path))
     again = runner.invoke(main, ["sync", str(path), *SYNC])
     assert again.output.strip().splitlines()[-1] == "created 0, updated 0, deleted 0, unchanged 15, conflicts 0"
+
+
+def test_a_no_op_resync_of_a_24_week_block_costs_what_one_week_does(runner, fake_google, google_token, plan_file):
+    path = plan_file(PLAN.replace('race = "2027-03-07"', 'race = "2027-05-16"'))
+    args = ["sync", str(path), "--week", "2026-W50", "--weeks", "24"]
+    first = runner.invoke(main, args)
+    assert first.exit_code == 0, first.output
+    fake_google.reset_counts()
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0
+    assert again.output.strip().splitlines()[-1] == "created 0, updated 0, deleted 0, unchanged 120, conflicts 0"
+    assert fake_google.writes == 0 and len(fake_google.api_requests()) <= 2
