@@ -13,6 +13,7 @@ plan's ``[[session]]`` tables describe week 1; from there:
   for three weeks, 0.7 and 0.5 for two, 0.5 for one. Hard sessions stay, shorter;
 - strength sessions keep their length every week (two a week keep the muscle);
   the notes ask for lighter loads on deload and taper weeks;
+- a week off (``rest = true``) is no step of progression either;
 - on race day the race replaces that day's sessions, and is an event of its
   own when ``race_start`` is set.
 
@@ -28,6 +29,7 @@ from datetime import date, timedelta
 
 from syncplan.kinds import Kind
 from syncplan.plan import RACE_KEY, Block, Plan, Session
+from syncplan.week import IsoWeek
 
 PHASES = ("build", "deload", "taper", "race")
 TAPER_FIRST, TAPER_LAST = 0.7, 0.5  # run volume of the first and last taper week, against the last build week
@@ -100,10 +102,10 @@ def _rounded(minutes: float, cap: int | None) -> int:
     return min(value, cap) if cap is not None else value
 
 
-def week_sessions(plan: Plan, monday: date) -> tuple[tuple[Session, ...], Phase] | None:
-    """The sessions of the week starting ``monday`` and its phase; None outside the block (or without one)."""
+def week_sessions(plan: Plan, week: IsoWeek) -> tuple[tuple[Session, ...], Phase] | None:
+    """The sessions of ``week`` and its phase; None outside the block (or without one)."""
     block = plan.block
-    number = block_number(block, monday) if block else None
+    number = block_number(block, week.monday) if block else None
     if block is None or number is None:
         return None
     phase = phase_of(block, number)
@@ -150,7 +152,7 @@ def block_totals(plan: Plan) -> list[tuple[Phase, int]]:
         return []
     out = []
     for number in range(1, block.weeks + 1):
-        found = week_sessions(plan, block.first_monday + timedelta(weeks=number - 1))
+        found = week_sessions(plan, IsoWeek.containing(block.first_monday + timedelta(weeks=number - 1)))
         assert found is not None
         sessions, phase = found
         out.append((phase, run_minutes(sessions)))

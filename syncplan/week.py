@@ -145,7 +145,7 @@ def date_week(plan: Plan, week: IsoWeek) -> DatedWeek:
     if plan.block is not None:
         from syncplan.block import week_sessions
 
-        found = week_sessions(plan, week.monday)
+        found = week_sessions(plan, week)
         if found is not None:
             sessions, phase = found
     dated = sorted((_date_session(s, week, tz) for s in sessions), key=lambda d: (d.utc_start, d.key))
