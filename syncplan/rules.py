@@ -362,12 +362,15 @@ def _block_findings(plan: Plan, weeks):
         )
         if base is None or minutes <= base[1] * (1 + RAMP):
             continue
-        growth = round((minutes / base[1] - 1) * 100)
+        growth = f"{(minutes / base[1] - 1) * 100:.1f}".removesuffix(".0")
+        overridden = any(o.number == number and o.sessions for o in block.overrides)
+        fix = "the minutes of this week's [[week]] sessions" if overridden else "'progress'"
         yield Finding(
             "ramp",
             "warning",
             f"week {number} of the block has {minutes} min of running, {growth}% more than the {base[1]} min of "
-            f"week {base[0].number}; grow a week's running by at most {RAMP:.0%} over the last full week.",
+            f"week {base[0].number}; grow a week's running by at most {RAMP:.0%} over the last full week "
+            f"(lower {fix}).",
             label,
         )
 

@@ -278,7 +278,10 @@ def test_ramp_warns_with_both_totals_when_a_week_override_jumps(runner, plan_fil
     ramps = [f for f in data["findings"] if f["rule"] == "ramp"]
     assert [(f["week"], f["severity"]) for f in ramps] == [("2026-W52", "warning")]
     # week 2: 40 + 40 + 85; week 3: 40 + 40 + 130
-    assert "210 min" in ramps[0]["message"] and "165 min" in ramps[0]["message"] and "week 2" in ramps[0]["message"]
+    assert ramps[0]["message"] == (
+        "week 3 of the block has 210 min of running, 27.3% more than the 165 min of week 2; grow a week's running "
+        "by at most 10% over the last full week (lower the minutes of this week's [[week]] sessions)."
+    )
 
 
 def test_ramp_is_judged_over_the_block_even_when_one_week_is_checked(runner, plan_file):
@@ -376,3 +379,13 @@ def test_a_bad_block_is_one_clear_error_naming_the_place_and_writes_nothing(runn
     said = " ".join(result.output.split())
     assert said.startswith(f"Error: {path}: ") and message in said
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_ramp_from_progression_names_progress_as_the_fix(runner, plan_file):
+    plan = PLAN.replace('progress = "+5"', 'progress = "+25"').replace("max_minutes = 100", "max_minutes = 200")
+    data = check_json(runner, plan_file(plan), "2026-W51", 1)
+    ramps = [f["message"] for f in data["findings"] if f["rule"] == "ramp"]
+    assert ramps == [
+        "week 2 of the block has 185 min of running, 15.6% more than the 160 min of week 1; grow a week's running "
+        "by at most 10% over the last full week (lower 'progress')."
+    ]
