@@ -294,7 +294,9 @@ class _Reader:
                 "[[session]]", f"{len(raw)} sessions; a plan holds at most {MAX_SESSIONS} (the limit keeps checks fast)."
             )
         sessions = self.sessions(raw)
-        block = self.block(data, sessions) if "block" in data or "week" in data else None
+        block = None
+        if "block" in data or "week" in data:
+            block = _BlockReader(self.source, self.progressions).block(data, sessions)
         if block is None:
             self.refuse_progress()
         return Plan(
@@ -359,9 +361,133 @@ class _Reader:
             )
         return tuple(result)
 
-    # Training blocks -------------------------------------------------------------
+    def progress(self, item: dict, where: str, minutes: int) -> Progress | None:
+        if "progress" not in item and "max_minutes" not in item:
+            return None
+        amount, percent = 0.0, False
+        if "progress" in item:
+            value = item["progress"]
+            text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            match = _PROGRESS.fullmatch(text.strip()) if isinstance(text, str) else None
+            if match is None:
+                raise self.fail(
+                    f"{where} field 'progress'", f'{_show(value)} is not a progression; write "+10" (minutes) or "+10%" each build week.'
+                )
+            amount, percent = float(match[1]), bool(match[2])
+            limit = 50 if percent else 120
+            if not 0 < amount <= limit:
+                unit = "%" if percent else " min"
+                raise self.fail(f"{where} field 'progress'", f"{value} is out of range; use more than 0 and at most {limit}{unit} a week.")
+        cap = None
+        if "max_minutes" in item:
+            cap = self.integer(item["max_minutes"], f"{where} field 'max_minutes'", 1, 720)
+            if cap < minutes:
+                raise self.fail(f"{where} field 'max_minutes'", f"{cap} is below the session's {minutes} minutes; the cap must be at least that.")
+        return Progress(amount, percent, cap)
+
+    def refuse_progress(self) -> None:
+        if self.progressions:
+            key = self.progressions[0][0]
+            raise self.fail(
+                f"session {key!r}", "'progress' and 'max_minutes' need a [block] table (they say how a session grows week by week)."
+            )
+
+    def header_lines(self, count: int) -> list[int] | None:
+        """Line numbers of the ``[[session]]`` headers (tomllib keeps no positions)."""
+        starts = [m.start() for m in _SESSION_HEADER.finditer(self.document)]
+        if len(starts) != count:
+            return None  # sessions written another way, e.g. an inline array
+        lines, line, pos = [], 1, 0
+        for start in starts:
+            line += self.document.count("\n", pos, start)
+            pos = start
+            lines.append(line)
+        return lines
+
+    def session(self, item: object, position: int, line: int | None = None, prefix: str = "") -> dict:
+        where = f"{prefix}session {position}"
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and _ID.fullmatch(item["id"]):
+            where = f"{prefix}session {position} ({item['id']})"
+        else:
+            # Without an id, say which session it is in the user's terms.
+            said = [item.get(f) for f in ("day", "kind")] if isinstance(item, dict) else []
+            words = " ".join(v.strip() for v in said if isinstance(v, str) and _PLAIN_WORD.fullmatch(v.strip()))
+            extra = [part for part in (words, f"line {line}" if line else "") if part]
+            if extra:
+                where = f"{prefix}session {position} ({', '.join(extra)})"
+        item = self.table(item, where, _SESSION if prefix else _SESSION | _SESSION_PROGRESS)
+        for required in ("day", "start", "kind", "minutes"):
+            if required not in item:
+                raise self.fail(where, f"field {required!r} is missing.")
+
+        sid = item.get("id")
+        if sid is not None and (not isinstance(sid, str) or not _ID.fullmatch(sid)):
+            raise self.fail(
+                f"{where} field 'id'", f"{_show(sid)} is not a usable id; use letters, digits, '-', '_' or '.' (at most 64)."
+            )
+
+        day = parse_day(item["day"])
+        if day is None:
+            hint = _did_you_mean(item["day"], DAYS + DAY_NAMES)
+            raise self.fail(f"{where} field 'day'", f"{_show(item['day'])} is not a day.{hint} Use one of {', '.join(DAYS)}.")
+
+        start = item["start"]
+        parsed_start = start.replace(second=0, microsecond=0) if isinstance(start, time) else parse_clock(start)
+        if parsed_start is None:
+            raise self.fail(f"{where} field 'start'", f'{_show(start)} is not a time of day; write it as "HH:MM", e.g. "07:00".')
+
+        kind = find_kind(item["kind"]) if isinstance(item["kind"], str) else None
+        if kind is None:
+            hint = _did_you_mean(item["kind"], _KIND_NAMES)
+            raise self.fail(
+                f"{where} field 'kind'", f"{_show(item['kind'])} is not a session kind.{hint} Use one of {', '.join(KINDS)}."
+            )
+
+        minutes = self.integer(item["minutes"], f"{where} field 'minutes'", 1, 720)
+
+        focus = item.get("focus")
+        if focus is not None:
+            if kind.id != "strength":
+                raise self.fail(f"{where} field 'focus'", f"only strength sessions have a focus, and this one is {kind.id!r}.")
+            focus = self.choice(focus, f"{where} field 'focus'", tuple(STRENGTH_FOCUS))
+        elif kind.id == "strength":
+            focus = "full"
+
+        details = item.get("details", [])
+        if isinstance(details, str):
+            details = [details]
+        if not isinstance(details, list):
+            raise self.fail(f"{where} field 'details'", f"{_show(details)} is not a list of strings.")
+        if len(details) > MAX_DETAILS:
+            raise self.fail(f"{where} field 'details'", f"{len(details)} items; a session takes at most {MAX_DETAILS}.")
+        details = tuple(self.text(d, f"{where} field 'details' item {i + 1}") for i, d in enumerate(details))
+
+        title = self.text(item["title"], f"{where} field 'title'", 100) if "title" in item else None
+        notes = self.text(item["notes"], f"{where} field 'notes'", 2000, multiline=True) if "notes" in item else None
+        return {
+            "position": position,
+            "id": sid,
+            "day": day,
+            "start": parsed_start,
+            "kind": kind,
+            "minutes": minutes,
+            "focus": focus,
+            "details": details,
+            "title": title,
+            "notes": notes,
+            "progress": self.progress(item, where, minutes),
+        }
+
+
+class _BlockReader(_Reader):
+    """``[block]`` and ``[[week]]``: the weeks of a training block (computed in block.py)."""
+
+    def __init__(self, source: str, progressions: list[tuple[str, Progress]]) -> None:
+        super().__init__(source)
+        self.progressions = progressions
 
     def block(self, data: dict, sessions: tuple[Session, ...]) -> Block:
+        """``sessions`` are the plan's, already read: skips and the race's key are checked against them."""
         if "block" not in data:
             raise self.fail("[[week]]", "week overrides need a [block] table that says when the block starts.")
         raw = self.table(data["block"], "[block]", _BLOCK)
@@ -490,123 +616,6 @@ class _Reader:
             except ValueError:
                 pass
         raise self.fail(where, f'{_show(value)} is not a date; write it as "YYYY-MM-DD", e.g. "2026-12-07".')
-
-    def progress(self, item: dict, where: str, minutes: int) -> Progress | None:
-        if "progress" not in item and "max_minutes" not in item:
-            return None
-        amount, percent = 0.0, False
-        if "progress" in item:
-            value = item["progress"]
-            text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-            match = _PROGRESS.fullmatch(text.strip()) if isinstance(text, str) else None
-            if match is None:
-                raise self.fail(
-                    f"{where} field 'progress'", f'{_show(value)} is not a progression; write "+10" (minutes) or "+10%" each build week.'
-                )
-            amount, percent = float(match[1]), bool(match[2])
-            limit = 50 if percent else 120
-            if not 0 < amount <= limit:
-                unit = "%" if percent else " min"
-                raise self.fail(f"{where} field 'progress'", f"{value} is out of range; use more than 0 and at most {limit}{unit} a week.")
-        cap = None
-        if "max_minutes" in item:
-            cap = self.integer(item["max_minutes"], f"{where} field 'max_minutes'", 1, 720)
-            if cap < minutes:
-                raise self.fail(f"{where} field 'max_minutes'", f"{cap} is below the session's {minutes} minutes; the cap must be at least that.")
-        return Progress(amount, percent, cap)
-
-    def refuse_progress(self) -> None:
-        if self.progressions:
-            key = self.progressions[0][0]
-            raise self.fail(
-                f"session {key!r}", "'progress' and 'max_minutes' need a [block] table (they say how a session grows week by week)."
-            )
-
-    def header_lines(self, count: int) -> list[int] | None:
-        """Line numbers of the ``[[session]]`` headers (tomllib keeps no positions)."""
-        starts = [m.start() for m in _SESSION_HEADER.finditer(self.document)]
-        if len(starts) != count:
-            return None  # sessions written another way, e.g. an inline array
-        lines, line, pos = [], 1, 0
-        for start in starts:
-            line += self.document.count("\n", pos, start)
-            pos = start
-            lines.append(line)
-        return lines
-
-    def session(self, item: object, position: int, line: int | None = None, prefix: str = "") -> dict:
-        where = f"{prefix}session {position}"
-        if isinstance(item, dict) and isinstance(item.get("id"), str) and _ID.fullmatch(item["id"]):
-            where = f"{prefix}session {position} ({item['id']})"
-        else:
-            # Without an id, say which session it is in the user's terms.
-            said = [item.get(f) for f in ("day", "kind")] if isinstance(item, dict) else []
-            words = " ".join(v.strip() for v in said if isinstance(v, str) and _PLAIN_WORD.fullmatch(v.strip()))
-            extra = [part for part in (words, f"line {line}" if line else "") if part]
-            if extra:
-                where = f"{prefix}session {position} ({', '.join(extra)})"
-        item = self.table(item, where, _SESSION if prefix else _SESSION | _SESSION_PROGRESS)
-        for required in ("day", "start", "kind", "minutes"):
-            if required not in item:
-                raise self.fail(where, f"field {required!r} is missing.")
-
-        sid = item.get("id")
-        if sid is not None and (not isinstance(sid, str) or not _ID.fullmatch(sid)):
-            raise self.fail(
-                f"{where} field 'id'", f"{_show(sid)} is not a usable id; use letters, digits, '-', '_' or '.' (at most 64)."
-            )
-
-        day = parse_day(item["day"])
-        if day is None:
-            hint = _did_you_mean(item["day"], DAYS + DAY_NAMES)
-            raise self.fail(f"{where} field 'day'", f"{_show(item['day'])} is not a day.{hint} Use one of {', '.join(DAYS)}.")
-
-        start = item["start"]
-        parsed_start = start.replace(second=0, microsecond=0) if isinstance(start, time) else parse_clock(start)
-        if parsed_start is None:
-            raise self.fail(f"{where} field 'start'", f'{_show(start)} is not a time of day; write it as "HH:MM", e.g. "07:00".')
-
-        kind = find_kind(item["kind"]) if isinstance(item["kind"], str) else None
-        if kind is None:
-            hint = _did_you_mean(item["kind"], _KIND_NAMES)
-            raise self.fail(
-                f"{where} field 'kind'", f"{_show(item['kind'])} is not a session kind.{hint} Use one of {', '.join(KINDS)}."
-            )
-
-        minutes = self.integer(item["minutes"], f"{where} field 'minutes'", 1, 720)
-
-        focus = item.get("focus")
-        if focus is not None:
-            if kind.id != "strength":
-                raise self.fail(f"{where} field 'focus'", f"only strength sessions have a focus, and this one is {kind.id!r}.")
-            focus = self.choice(focus, f"{where} field 'focus'", tuple(STRENGTH_FOCUS))
-        elif kind.id == "strength":
-            focus = "full"
-
-        details = item.get("details", [])
-        if isinstance(details, str):
-            details = [details]
-        if not isinstance(details, list):
-            raise self.fail(f"{where} field 'details'", f"{_show(details)} is not a list of strings.")
-        if len(details) > MAX_DETAILS:
-            raise self.fail(f"{where} field 'details'", f"{len(details)} items; a session takes at most {MAX_DETAILS}.")
-        details = tuple(self.text(d, f"{where} field 'details' item {i + 1}") for i, d in enumerate(details))
-
-        title = self.text(item["title"], f"{where} field 'title'", 100) if "title" in item else None
-        notes = self.text(item["notes"], f"{where} field 'notes'", 2000, multiline=True) if "notes" in item else None
-        return {
-            "position": position,
-            "id": sid,
-            "day": day,
-            "start": parsed_start,
-            "kind": kind,
-            "minutes": minutes,
-            "focus": focus,
-            "details": details,
-            "title": title,
-            "notes": notes,
-            "progress": self.progress(item, where, minutes),
-        }
 
 
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z _-]{0,19}")
