@@ -389,3 +389,19 @@ def test_ramp_from_progression_names_progress_as_the_fix(runner, plan_file):
         "week 2 of the block has 185 min of running, 15.6% more than the 160 min of week 1; grow a week's running "
         "by at most 10% over the last full week (lower 'progress')."
     ]
+
+
+def test_ramp_and_block_findings_can_be_switched_off(runner, plan_file):
+    plan = PLAN.replace('progress = "+5"', 'progress = "+25"').replace("max_minutes = 100", "max_minutes = 200")
+    plan = plan.replace('goal = "both"', 'goal = "both"\n\n[rules]\ndisable = ["ramp", "block"]')
+    data = check_json(runner, plan_file(plan), "2026-W49", 3)
+    assert not [f for f in data["findings"] if f["rule"] in ("ramp", "block")]
+
+
+def test_the_block_texts_can_be_reworded_with_notes_dir(runner, plan_file, tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "notes.toml").write_text('[block]\nbuild = "Semaine ${number}/${weeks} · construction."\n', encoding="utf-8")
+    result, events = export(runner, plan_file(PLAN), "2026-W50", 1, "--notes", str(notes))
+    assert result.exit_code == 0, result.output
+    assert all(str(e["DESCRIPTION"]).startswith("Semaine 1/13 · construction. Race day: Sun 07 Mar 2027, in ") for e in events)
