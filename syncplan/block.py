@@ -17,7 +17,9 @@ plan's ``[[session]]`` tables describe week 1; from there:
 - on race day the race replaces that day's sessions, and is an event of its
   own when ``race_start`` is set.
 
-Computed minutes are rounded to 5 (never below 5, never above the cap); a
+Computed minutes are rounded to a multiple of 5: to the nearest on build
+weeks, down on deload and taper weeks (rounding up could make a lighter week
+as long as the build week beside it); never below 5, never above the cap. A
 session the block leaves unchanged keeps its minutes as written. ``[[week]]``
 overrides come last: skips, a week off, and sessions added or replaced as written.
 """
@@ -97,8 +99,10 @@ def _steps(block: Block, number: int) -> int:
     return builds if phase_of(block, number).name == "build" else max(builds - 1, 0)
 
 
-def _rounded(minutes: float, cap: int | None) -> int:
-    value = max(ROUND_TO, int(minutes / ROUND_TO + 0.5) * ROUND_TO)
+def _rounded(minutes: float, cap: int | None, down: bool = False) -> int:
+    """To a multiple of 5: the nearest, or on a lighter week the one below, so that it stays lighter."""
+    steps = int(minutes / ROUND_TO + 1e-9) if down else int(minutes / ROUND_TO + 0.5)
+    value = max(ROUND_TO, steps * ROUND_TO)
     return min(value, cap) if cap is not None else value
 
 
@@ -121,11 +125,11 @@ def week_sessions(plan: Plan, week: IsoWeek) -> tuple[tuple[Session, ...], Phase
         if grow and steps:
             minutes = minutes * (1 + grow.amount / 100) ** steps if grow.percent else minutes + grow.amount * steps
             minutes = min(minutes, cap) if cap is not None else minutes
-        if s.kind.run and phase.factor != 1.0:
+        scaled = s.kind.run and phase.factor != 1.0
+        if scaled:
             minutes *= phase.factor
-        changed = minutes != s.minutes
-        if changed or (cap is not None and s.minutes > cap):
-            s = replace(s, minutes=_rounded(minutes, cap))
+        if minutes != s.minutes:
+            s = replace(s, minutes=_rounded(minutes, cap, down=scaled))
         sessions.append(s)
     race_day = block.race.weekday() if block.race and number == block.weeks else None
     if race_day is not None:

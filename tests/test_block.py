@@ -162,8 +162,8 @@ def test_progress_grows_on_build_weeks_pauses_on_deload_and_stops_at_max(runner,
     result, events = export(runner, plan_file(plan), "2026-W50", 13)
     assert result.exit_code == 0, result.output
     # 80 min +10% a build week, compounded and rounded to 5: 80, 88->90, 96.8->95; deload 70% of
-    # 96.8 -> 70; then 106.5->105, 117->110 (the cap) ... taper 70% and 50% of the capped 110.
-    assert long_runs(events) == [80, 90, 95, 70, 105, 110, 110, 75, 110, 110, 110, 75]
+    # 96.8, rounded down: 67.8->65; then 106.5->105, 117->110 (the cap) ... taper 70% of the capped 110.
+    assert long_runs(events) == [80, 90, 95, 65, 105, 110, 110, 75, 110, 110, 110, 75]
     # Week 13's long run is on race day, which the race replaces.
 
 
@@ -171,8 +171,8 @@ def test_deload_does_not_advance_progression_and_the_next_week_resumes(runner, p
     plan = PLAN.replace("max_minutes = 100", "max_minutes = 200").replace('race = "2027-03-07"\nrace_start = "09:30"', "weeks = 9")
     result, events = export(runner, plan_file(plan), "2026-W50", 9)
     assert result.exit_code == 0, result.output
-    # Build weeks step +5; week 4 and 8 are deloads at 70% of the build week before them.
-    assert long_runs(events) == [80, 85, 90, 65, 95, 100, 105, 75, 110]
+    # Build weeks step +5; week 4 and 8 are deloads at 70% of the build week before them, rounded down.
+    assert long_runs(events) == [80, 85, 90, 60, 95, 100, 105, 70, 110]
 
 
 def test_strength_sessions_stay_every_week_and_are_marked_lighter_on_easy_weeks(runner, plan_file):
@@ -183,7 +183,7 @@ def test_strength_sessions_stay_every_week_and_are_marked_lighter_on_easy_weeks(
     lighter = {e["DTSTART"].dt.isocalendar()[1] for e in lifts if "Lighter week:" in str(e["DESCRIPTION"])}
     assert lighter == {53, 4, 8, 9}  # deloads (weeks 4, 8 of the block), taper and race week
     hard_runs = [e for e in week_events(events, date(2027, 2, 22)) if str(e["SUMMARY"]).startswith(("Hill", "Tempo"))]
-    assert [minutes(e) for e in hard_runs] == [30, 30]  # intensity stays, 70% of 40, rounded to 5
+    assert [minutes(e) for e in hard_runs] == [25, 25]  # intensity stays: 70% of 40, rounded down to 5
 
 
 def test_taper_factors_fall_to_half_by_race_week():
@@ -320,8 +320,8 @@ def test_check_json_gives_per_week_totals_and_phases(runner, plan_file):
     }
     assert totals["2026-W51"]["run_minutes"] == 40 + 85  # tempo skipped
     assert totals["2026-W52"]["run_minutes"] == totals["2026-W52"]["strength_minutes"] == 0  # the week off
-    # Week 3 was a week off, so the deload takes 70% of week 2's 85 min.
-    assert totals["2026-W53"]["phase"] == "deload" and totals["2026-W53"]["long_run_minutes"] == 60
+    # Week 3 was a week off, so the deload takes 70% of week 2's 85 min (59.5, rounded down).
+    assert totals["2026-W53"]["phase"] == "deload" and totals["2026-W53"]["long_run_minutes"] == 55
     assert sum(totals["2026-W49"]["findings"].values()) == len([f for f in data["findings"] if f["week"] == "2026-W49"])
 
 
