@@ -28,6 +28,7 @@ from dataclasses import dataclass
 #   strength    02052  resistance (weight) training, multiple exercises,
 #                      8-15 repetitions at varied resistance               3.5
 #   mobility    02101  stretching, mild                                    2.3
+#   race        approximate: race effort, taken as the tempo value (12070) 11.0
 MET = {
     "easy": 8.3,
     "long": 8.3,
@@ -37,6 +38,7 @@ MET = {
     "sprints": 8.0,
     "strength": 3.5,
     "mobility": 2.3,
+    "race": 11.0,
 }
 
 # Resting energy x this covers a day of ordinary living without exercise

@@ -109,6 +109,8 @@ def describe(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, checked
     kind = f"kind.{s.kind.id}"
     what = notes.render(kind, "what", focus=s.focus or "")
     paragraphs = [what + " " + notes.render("note", "effort", effort=s.kind.effort)]
+    if week.phase is not None:
+        paragraphs.insert(0, _phase_note(week, d, notes))
     if s.kind.id == "strength":
         paragraphs.append(notes.render("focus", s.focus or "full"))
     if s.details:
@@ -266,3 +268,17 @@ def _week_note(plan: Plan, rule: str, week: DatedWeek, notes: Notes) -> str:
     lifts = [d for d in week.sessions if d.session.kind.id == "strength"]
     counted = sum(1 for d in lifts if d.session.focus in LOWER_BODY_FOCUS)
     return notes.render("note", WEEK_NOTES[rule], count=counted, meals=plan.meals)
+
+
+def _phase_note(week: DatedWeek, d: DatedSession, notes: Notes) -> str:
+    """Where this week stands in the block, the countdown to race day, and a lighter lift on easy weeks."""
+    phase = week.phase
+    lines = [notes.render("block", phase.name, number=phase.number, weeks=phase.weeks, percent=round(phase.factor * 100))]
+    if phase.race is not None:
+        days = (phase.race - d.start.date()).days
+        when = f"{phase.race:%a %d %b %Y}"
+        key = "race_past" if days < 0 else "race_today" if days == 0 else "countdown_tomorrow" if days == 1 else "countdown"
+        lines[0] += " " + notes.render("block", key, date=when, days=days)
+    if phase.lighter and d.session.kind.id == "strength":
+        lines.append(notes.render("block", "lighter"))
+    return "\n".join(lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,7 +20,7 @@ from syncplan.kinds import KINDS, STRENGTH_FOCUS, Kind, find_kind
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 GOALS = ("muscle", "performance", "both")
-RULE_IDS = ("overlap", "gap", "order", "hill-or-sprint", "strength-count", "dst", "meals", "empty")
+RULE_IDS = ("overlap", "gap", "order", "hill-or-sprint", "strength-count", "dst", "meals", "empty", "ramp", "block")
 
 MAX_REMINDERS = 5  # Google Calendar's limit per event
 # Limits no real week reaches; they keep a hostile or broken file from costing
@@ -34,6 +34,15 @@ _ATHLETE = {"weight_kg", "timezone", "goal", "meals", "height_cm", "age", "sex"}
 _CALENDAR = {"id", "name", "reminders", "rest_day_notes", "energy_notes"}
 _RULES = {"min_gap_hours", "disable"}
 _SESSION = {"id", "day", "start", "kind", "minutes", "focus", "details", "title", "notes"}
+# Training blocks ([block], [[week]], and the progression fields of a session).
+_BLOCK_SECTIONS = {"block", "week"}
+_BLOCK = {"start", "weeks", "race", "race_start", "race_minutes", "deload_every", "deload", "taper_weeks"}
+_WEEK = {"number", "week", "skip", "rest", "session"}
+_SESSION_PROGRESS = {"progress", "max_minutes"}
+_PROGRESS = re.compile(r"\+?(\d{1,3}(?:\.\d+)?)(%?)")
+MAX_BLOCK_WEEKS = 104
+_BLOCK_FIRST, _BLOCK_LAST = date(4, 1, 1), date(9995, 12, 31)  # inside the weeks week.py can date
+RACE_KEY = "race"  # the race's session key; no plan session may use it
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _LEGACY_NAME = re.compile(r"[A-Za-z0-9]+(?:[ _-]+[A-Za-z0-9]+)*")
@@ -63,6 +72,41 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """How a session grows each build week of a block: minutes, or a percentage compounded."""
+
+    amount: float
+    percent: bool = False
+    max_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class WeekOverride:
+    """One ``[[week]]`` table, resolved to its week of the block."""
+
+    number: int
+    skip: tuple[str, ...] = ()
+    rest: bool = False
+    sessions: tuple[Session, ...] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A training block: weeks that build, deload and taper to a race (see block.py)."""
+
+    first_monday: date
+    weeks: int
+    race: date | None = None
+    race_start: time | None = None
+    race_minutes: int = 120
+    deload_every: int = 4
+    deload: float = 0.7
+    taper_weeks: int = 2
+    progress: tuple[tuple[str, Progress], ...] = ()  # (session key, how it grows)
+    overrides: tuple[WeekOverride, ...] = ()
+
+
+@dataclass(frozen=True)
 class Plan:
     source: str  # how messages name the file
     timezone: str
@@ -78,6 +122,7 @@ class Plan:
     reminders: tuple[int, ...] = (30,)
     min_gap_hours: float = 6.0
     disabled: frozenset[str] = frozenset()
+    block: Block | None = None
 
     @property
     def identity(self) -> str:
@@ -153,6 +198,7 @@ class _Reader:
     def __init__(self, source: str, text: str = "") -> None:
         self.source = source
         self.document = text
+        self.progressions: list[tuple[str, Progress]] = []
 
     def fail(self, where: str, message: str) -> InvalidInput:
         return InvalidInput(f"{self.source}: {where}: {message}")
@@ -205,7 +251,7 @@ class _Reader:
         return value.strip().lower()
 
     def plan(self, data: dict) -> Plan:
-        self.table(data, "top level", _SECTIONS)
+        self.table(data, "top level", _SECTIONS | _BLOCK_SECTIONS)
         athlete = self.table(data.get("athlete", {}), "[athlete]", _ATHLETE)
         calendar = self.table(data.get("calendar", {}), "[calendar]", _CALENDAR)
         rules = self.table(data.get("rules", {}), "[rules]", _RULES)
@@ -252,6 +298,11 @@ class _Reader:
                 "[[session]]", f"{len(raw)} sessions; a plan holds at most {MAX_SESSIONS} (the limit keeps checks fast)."
             )
         sessions = self.sessions(raw)
+        block = None
+        if "block" in data or "week" in data:
+            block = _BlockReader(self.source, self.progressions).block(data, sessions)
+        if block is None:
+            self.refuse_progress()
         return Plan(
             source=self.source,
             timezone=zone,
@@ -265,6 +316,7 @@ class _Reader:
             reminders=reminders,
             min_gap_hours=float(gap),
             disabled=disabled,
+            block=block,
         )
 
     def fuel(self, athlete: dict, calendar: dict) -> dict:
@@ -306,13 +358,13 @@ class _Reader:
             raise self.fail(where, problem)
         return value.strip()
 
-    def sessions(self, raw: list) -> tuple[Session, ...]:
-        lines = self.header_lines(len(raw))
-        parsed = [self.session(item, i + 1, lines[i] if lines else None) for i, item in enumerate(raw)]
+    def sessions(self, raw: list, prefix: str = "") -> tuple[Session, ...]:
+        lines = None if prefix else self.header_lines(len(raw))
+        parsed = [self.session(item, i + 1, lines[i] if lines else None, prefix) for i, item in enumerate(raw)]
         given: set[str] = set()
         for s in parsed:
             if s["id"] in given:
-                raise self.fail(f"session id {s['id']!r}", "this id is used by more than one session; ids must be unique.")
+                raise self.fail(f"{prefix}session id {s['id']!r}", "this id is used by more than one session; ids must be unique.")
             if s["id"]:
                 given.add(s["id"])
         # Sessions without an id are keyed by day and kind; twins on one day are
@@ -327,6 +379,8 @@ class _Reader:
                 key = base if counts[base] == 1 else f"{base}-{counts[base]}"
                 while key in given:
                     key += "-x"
+            if s["progress"] is not None:
+                self.progressions.append((key, s["progress"]))
             result.append(
                 Session(
                     key=key,
@@ -342,6 +396,37 @@ class _Reader:
             )
         return tuple(result)
 
+    def progress(self, item: dict, where: str, minutes: int) -> Progress | None:
+        if "progress" not in item and "max_minutes" not in item:
+            return None
+        amount, percent = 0.0, False
+        if "progress" in item:
+            value = item["progress"]
+            text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            match = _PROGRESS.fullmatch(text.strip()) if isinstance(text, str) else None
+            if match is None:
+                raise self.fail(
+                    f"{where} field 'progress'", f'{_show(value)} is not a progression; write "+10" (minutes) or "+10%" each build week.'
+                )
+            amount, percent = float(match[1]), bool(match[2])
+            limit = 50 if percent else 120
+            if not 0 < amount <= limit:
+                unit = "%" if percent else " min"
+                raise self.fail(f"{where} field 'progress'", f"{value} is out of range; use more than 0 and at most {limit}{unit} a week.")
+        cap = None
+        if "max_minutes" in item:
+            cap = self.integer(item["max_minutes"], f"{where} field 'max_minutes'", 1, 720)
+            if cap < minutes:
+                raise self.fail(f"{where} field 'max_minutes'", f"{cap} is below the session's {minutes} minutes; the cap must be at least that.")
+        return Progress(amount, percent, cap)
+
+    def refuse_progress(self) -> None:
+        if self.progressions:
+            key = self.progressions[0][0]
+            raise self.fail(
+                f"session {key!r}", "'progress' and 'max_minutes' need a [block] table (they say how a session grows week by week)."
+            )
+
     def header_lines(self, count: int) -> list[int] | None:
         """Line numbers of the ``[[session]]`` headers (tomllib keeps no positions)."""
         starts = [m.start() for m in _SESSION_HEADER.finditer(self.document)]
@@ -354,18 +439,18 @@ class _Reader:
             lines.append(line)
         return lines
 
-    def session(self, item: object, position: int, line: int | None = None) -> dict:
-        where = f"session {position}"
+    def session(self, item: object, position: int, line: int | None = None, prefix: str = "") -> dict:
+        where = f"{prefix}session {position}"
         if isinstance(item, dict) and isinstance(item.get("id"), str) and _ID.fullmatch(item["id"]):
-            where = f"session {position} ({item['id']})"
+            where = f"{prefix}session {position} ({item['id']})"
         else:
             # Without an id, say which session it is in the user's terms.
             said = [item.get(f) for f in ("day", "kind")] if isinstance(item, dict) else []
             words = " ".join(v.strip() for v in said if isinstance(v, str) and _PLAIN_WORD.fullmatch(v.strip()))
             extra = [part for part in (words, f"line {line}" if line else "") if part]
             if extra:
-                where = f"session {position} ({', '.join(extra)})"
-        item = self.table(item, where, _SESSION)
+                where = f"{prefix}session {position} ({', '.join(extra)})"
+        item = self.table(item, where, _SESSION if prefix else _SESSION | _SESSION_PROGRESS)
         for required in ("day", "start", "kind", "minutes"):
             if required not in item:
                 raise self.fail(where, f"field {required!r} is missing.")
@@ -425,11 +510,165 @@ class _Reader:
             "details": details,
             "title": title,
             "notes": notes,
+            "progress": self.progress(item, where, minutes),
         }
+
+
+class _BlockReader(_Reader):
+    """``[block]`` and ``[[week]]``: the weeks of a training block (computed in block.py)."""
+
+    def __init__(self, source: str, progressions: list[tuple[str, Progress]]) -> None:
+        super().__init__(source)
+        self.progressions = progressions
+
+    def block(self, data: dict, sessions: tuple[Session, ...]) -> Block:
+        """``sessions`` are the plan's, already read: skips and the race's key are checked against them."""
+        if "block" not in data:
+            raise self.fail("[[week]]", "week overrides need a [block] table that says when the block starts.")
+        raw = self.table(data["block"], "[block]", _BLOCK)
+        where = "[block]"
+        if "start" not in raw:
+            raise self.fail(where, 'field \'start\' is missing; give a date in the first week, e.g. start = "2026-12-07".')
+        start = self.date(raw["start"], f"{where} field 'start'")
+        first = start - _days(start.weekday())
+        race = self.date(raw["race"], f"{where} field 'race'") if "race" in raw else None
+        if race is not None and race < first:
+            raise self.fail(f"{where} field 'race'", f"{race} is before the block starts ({start}); the race ends the block.")
+        race_weeks = (race - first).days // 7 + 1 if race else None
+        if "weeks" in raw:
+            weeks = self.integer(raw["weeks"], f"{where} field 'weeks'", 1, MAX_BLOCK_WEEKS)
+            if race_weeks is not None and race_weeks != weeks:
+                raise self.fail(
+                    f"{where} field 'weeks'",
+                    f"a {weeks}-week block from {start} ends in week {weeks}, but the race on {race} is in week "
+                    f"{race_weeks}; remove 'weeks' (the race's week is then the last) or make them agree.",
+                )
+        elif race_weeks is not None:
+            if race_weeks > MAX_BLOCK_WEEKS:
+                raise self.fail(f"{where} field 'race'", f"the race is {race_weeks} weeks after the start; a block lasts at most {MAX_BLOCK_WEEKS}.")
+            weeks = race_weeks
+        else:
+            raise self.fail(where, "say how long the block is: weeks = 12, or race = \"YYYY-MM-DD\" (the race's week is the last).")
+        if first < _BLOCK_FIRST or (_BLOCK_LAST - first).days < 7 * weeks:
+            raise self.fail(where, f"a block from {start} for {weeks} weeks falls outside the years {_BLOCK_FIRST.year} to {_BLOCK_LAST.year}, which syncplan can lay out.")
+        race_start = None
+        if "race_start" in raw:
+            if race is None:
+                raise self.fail(f"{where} field 'race_start'", "a race start needs a race day; add race = \"YYYY-MM-DD\".")
+            value = raw["race_start"]
+            race_start = value.replace(second=0, microsecond=0) if isinstance(value, time) else parse_clock(value)
+            if race_start is None:
+                raise self.fail(f"{where} field 'race_start'", f'{_show(value)} is not a time of day; write it as "HH:MM", e.g. "09:00".')
+            if any(s.key == RACE_KEY for s in sessions):
+                raise self.fail(f"session id {RACE_KEY!r}", "this id is kept for the race event of the block; rename the session.")
+        race_minutes = self.integer(raw.get("race_minutes", 120), f"{where} field 'race_minutes'", 1, 720)
+        deload_every = self.integer(raw.get("deload_every", 4), f"{where} field 'deload_every'", 0, MAX_BLOCK_WEEKS)
+        if deload_every == 1:
+            raise self.fail(f"{where} field 'deload_every'", "1 would make every week a deload week; use 2 or more, or 0 for none.")
+        deload = self.number(raw.get("deload", 0.7), f"{where} field 'deload'", 0.1, 1.0)
+        taper = self.integer(raw.get("taper_weeks", 2), f"{where} field 'taper_weeks'", 0, 8)
+        if taper and race is None and "taper_weeks" in raw:
+            raise self.fail(f"{where} field 'taper_weeks'", "a taper leads to a race; add race = \"YYYY-MM-DD\" or remove taper_weeks.")
+        if race is not None and taper >= weeks > 1:
+            raise self.fail(
+                f"{where} field 'taper_weeks'", f"{taper} taper weeks leave no build week in a {weeks}-week block; use at most {weeks - 1}."
+            )
+        block = Block(first, weeks, race, race_start, race_minutes, deload_every, float(deload), taper, tuple(self.progressions))
+        overrides = data.get("week", [])
+        if not isinstance(overrides, list):
+            raise self.fail("'week'", "write each week override as its own [[week]] table.")
+        if len(overrides) > MAX_BLOCK_WEEKS:
+            raise self.fail("[[week]]", f"{len(overrides)} week overrides; a block has at most {MAX_BLOCK_WEEKS} weeks.")
+        parsed = [self.week_override(item, i + 1, block, sessions) for i, item in enumerate(overrides)]
+        seen: dict[int, int] = {}
+        for i, w in enumerate(parsed):
+            if w.number in seen:
+                raise self.fail(f"[[week]] {i + 1}", f"week {w.number} of the block already has an override ([[week]] {seen[w.number]}); merge them.")
+            seen[w.number] = i + 1
+        from dataclasses import replace
+
+        return replace(block, overrides=tuple(sorted(parsed, key=lambda w: w.number)))
+
+    def week_override(self, item: object, position: int, block: Block, sessions: tuple[Session, ...]) -> WeekOverride:
+        where = f"[[week]] {position}"
+        item = self.table(item, where, _WEEK)
+        if ("number" in item) == ("week" in item):
+            raise self.fail(where, 'say which week it is with number = 6 (week of the block) or week = "2027-W02", not both.')
+        if "number" in item:
+            number = self.integer(item["number"], f"{where} field 'number'", 1, block.weeks)
+        else:
+            number = self.iso_week_number(item["week"], f"{where} field 'week'", block)
+        where = f"[[week]] {position} (week {number})"
+        skip = item.get("skip", [])
+        if isinstance(skip, str):
+            skip = [skip]
+        if not isinstance(skip, list):
+            raise self.fail(f"{where} field 'skip'", f"{_show(skip)} is not a list of session ids.")
+        keys = [s.key for s in sessions]
+        for name in skip:
+            if not isinstance(name, str) or name not in keys:
+                hint = _did_you_mean(name, tuple(keys))
+                raise self.fail(f"{where} field 'skip'", f"{_show(name)} is not a session of the plan.{hint} Sessions: {', '.join(keys)}.")
+        rest = item.get("rest", False)
+        if not isinstance(rest, bool):
+            raise self.fail(f"{where} field 'rest'", f"{_show(rest)} is not true or false.")
+        if rest and block.race is not None and number == block.weeks:
+            raise self.fail(f"{where} field 'rest'", "this is race week; it cannot be a week off.")
+        raw = item.get("session", [])
+        if not isinstance(raw, list):
+            raise self.fail(f"{where} field 'session'", "write each of the week's sessions as its own [[week.session]] table.")
+        if len(raw) > MAX_SESSIONS:
+            raise self.fail(f"{where} [[week.session]]", f"{len(raw)} sessions; a week holds at most {MAX_SESSIONS}.")
+        added = self.sessions(raw, f"{where} ")
+        if rest and (added or skip):
+            raise self.fail(where, "a rest week has no sessions; remove 'skip' and [[week.session]], or set rest = false.")
+        return WeekOverride(number, tuple(skip), rest, added)
+
+    def iso_week_number(self, value: object, where: str, block: Block) -> int:
+        match = _ISO_WEEK.fullmatch(value.strip()) if isinstance(value, str) else None
+        try:
+            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1) if match else None
+        except ValueError:
+            monday = None
+        if monday is None:
+            raise self.fail(where, f'{_show(value)} is not an ISO week; write it like "2027-W02".')
+        number = (monday - block.first_monday).days // 7 + 1
+        if not 1 <= number <= block.weeks:
+            last = block.first_monday + _days(7 * (block.weeks - 1))
+            raise self.fail(
+                where,
+                f"{value.strip()} is outside the block ({_iso(block.first_monday)} to {_iso(last)}); "
+                f"overrides apply to weeks of the block only.",
+            )
+        return number
+
+    def date(self, value: object, where: str) -> date:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self.fail(where, f'{_show(value)} is not a date; write it as "YYYY-MM-DD", e.g. "2026-12-07".')
 
 
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z _-]{0,19}")
 _KIND_NAMES = tuple(name for k in KINDS.values() for name in (k.id, *k.aliases))
+
+
+_ISO_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
+
+
+def _days(n: int):
+    from datetime import timedelta
+
+    return timedelta(days=n)
+
+
+def _iso(monday: date) -> str:
+    iso = monday.isocalendar()
+    return f"{iso.year:04d}-W{iso.week:02d}"
 
 
 def _did_you_mean(value: object, names: tuple[str, ...]) -> str:

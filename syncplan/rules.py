@@ -28,6 +28,7 @@ EASY_JOG_MINUTES = 30  # the article's 20-30 min; a shorter easy jog is lighter 
 NOON = time(12)  # a morning jog ends by noon; an afternoon lift starts at noon or later
 ORDER_WINDOW = timedelta(hours=12)  # a run ending closer than this before a lift "comes before" it
 MEALS = (3, 5)  # the article's spread of the day's protein
+RAMP = 0.10  # the most a week's run minutes may grow over the last full week
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,11 @@ def examine(plan: Plan, weeks: list[DatedWeek] | tuple[DatedWeek, ...]) -> Check
     for i, week in enumerate(weeks):
         if i == 0:
             findings += [*_empty(plan, week), *_meals(plan, week)]
-        if not empty:
+        if not empty and not (week.phase is not None and week.phase.rest):  # a week off asks for nothing
             findings += [*_hill_or_sprint(plan, week), *_strength_count(week)]
         findings += _dst(week)
+    if plan.block is not None:
+        findings += _block_findings(plan, weeks)
     kept = sorted((f for f in findings if f.rule not in plan.disabled), key=lambda f: f.sort_key)
     return Checked(kept, links, overlaps)
 
@@ -326,6 +329,55 @@ def _dst(week: DatedWeek):
         else:
             continue
         yield Finding("dst", "info", message, week.week.label, (d.key,))
+
+
+def _block_findings(plan: Plan, weeks):
+    """``ramp`` on block weeks, and an ``info`` on weeks outside the block.
+
+    The ramp is measured over the whole block, not only the weeks being
+    checked, so one week exported alone gets the same finding as in a run of twelve.
+    """
+    from syncplan.block import block_totals
+
+    block = plan.block
+    totals = None
+    for week in weeks:
+        label = week.week.label
+        if week.phase is None:
+            last = block.first_monday + timedelta(weeks=block.weeks - 1)
+            yield Finding(
+                "block",
+                "info",
+                f"{label} is outside the training block ({_iso_label(block.first_monday)} to {_iso_label(last)}), "
+                f"so this week uses the plan's sessions as written.",
+                label,
+            )
+            continue
+        totals = totals if totals is not None else block_totals(plan)
+        number = week.phase.number
+        minutes = totals[number - 1][1]
+        base = next(
+            ((p, m) for p, m in reversed(totals[: number - 1]) if p.name != "deload" and m > 0),
+            None,
+        )
+        if base is None or minutes <= base[1] * (1 + RAMP):
+            continue
+        growth = f"{(minutes / base[1] - 1) * 100:.1f}".removesuffix(".0")
+        overridden = any(o.number == number and o.sessions for o in block.overrides)
+        fix = "the minutes of this week's [[week]] sessions" if overridden else "'progress'"
+        yield Finding(
+            "ramp",
+            "warning",
+            f"week {number} of the block has {minutes} min of running, {growth}% more than the {base[1]} min of "
+            f"week {base[0].number}; grow a week's running by at most {RAMP:.0%} over the last full week "
+            f"(lower {fix}).",
+            label,
+        )
+
+
+def _iso_label(monday) -> str:
+    iso = monday.isocalendar()
+    return f"{iso.year:04d}-W{iso.week:02d}"
 
 
 def hours_text(delta: timedelta) -> str:

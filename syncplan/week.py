@@ -12,10 +12,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from syncplan.errors import InvalidInput
 from syncplan.plan import Plan, Session
+
+if TYPE_CHECKING:
+    from syncplan.block import Phase
 
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 MAX_WEEKS = 520  # ten years of weeks in one run
@@ -129,6 +133,7 @@ class DatedWeek:
     timezone: str
     sessions: tuple[DatedSession, ...]
     transitions: tuple[tuple[datetime, timedelta, timedelta], ...]  # (UTC instant, offset before, after)
+    phase: Phase | None = None  # where the week stands in the plan's [block]; None outside one
 
     def on_day(self, index: int) -> list[DatedSession]:
         return [d for d in self.sessions if d.session.day == index]
@@ -136,8 +141,15 @@ class DatedWeek:
 
 def date_week(plan: Plan, week: IsoWeek) -> DatedWeek:
     tz = plan.zone
-    dated = sorted((_date_session(s, week, tz) for s in plan.sessions), key=lambda d: (d.utc_start, d.key))
-    return DatedWeek(week, plan.timezone, tuple(dated), _transitions(week, tz))
+    sessions, phase = plan.sessions, None
+    if plan.block is not None:
+        from syncplan.block import week_sessions
+
+        found = week_sessions(plan, week)
+        if found is not None:
+            sessions, phase = found
+    dated = sorted((_date_session(s, week, tz) for s in sessions), key=lambda d: (d.utc_start, d.key))
+    return DatedWeek(week, plan.timezone, tuple(dated), _transitions(week, tz), phase)
 
 
 def _date_session(session: Session, week: IsoWeek, tz: ZoneInfo) -> DatedSession:
