@@ -380,7 +380,7 @@ def _domain(
                 t += grid
     window = sorted(set(shelf["window"]))
     shelf["window"] = window
-    shelf["busy"] = _clear(window, busy_ranges)
+    shelf["busy"] = _clear(window, [(lo - m + 1, hi) for lo, hi in busy_ranges])
     blocked: list[tuple[int, int]] = []
     owners: list[tuple[tuple[int, int], str]] = []
     for fw, fs in fixed_slots:
