@@ -370,8 +370,8 @@ def _domain(
     shelf: dict[str, list[tuple[int, int, int]]] = {"days": [], "window": []}
     for day in sorted(set(flex.days)):
         for w in availability.get(day, ()):
-            shelf["days"].append((day, w.start, w.end))
             first, last_end = wk.edge(day, w.start), wk.edge(day, w.end)
+            shelf["days"].append((day, w.start, w.end, last_end - first))
             t = -(-w.start // grid) * grid
             while t + m <= w.end:
                 at = wk.instant(day, t)
@@ -536,7 +536,7 @@ def _why_empty(dom: _Domain, buffer: int) -> Unplaced:
     if not dom.shelf["days"]:
         return Unplaced(f.key, "days", f"{f.key}: no availability window {on}; add one or allow other days.")
     if not dom.shelf["window"]:
-        longest = max(w[2] - w[1] for w in dom.shelf["days"])
+        longest = max(w[3] for w in dom.shelf["days"])
         return Unplaced(
             f.key, "window", f"{f.key}: no availability window {on} is {m} min long (the longest is {longest} min)."
         )
