@@ -26,9 +26,14 @@ Soft preferences, in this order, compared as a whole (lexicographic):
 4. each session at the same weekday and time as last week (stability);
 5. earliest: candidates are tried earliest first, and among placements equal
    on 1-4 the first one found is kept.
-1-4 are optimised exactly (branch and bound) within a budget of search steps
-large enough for real weeks; the budget only ever cuts the search for a
-better placement, never the search for a first one. Same inputs, same result.
+Finding a first placement is complete; improving on it is branch and bound
+over 1-4 with lower bounds per preference (the lifts and hard runs are placed
+first, so the costs between sessions are known early). To stay fast it tries,
+for each session, one start per day and per (preference, stability) class
+(the earliest free one), and it stops after ``SEARCH_BUDGET`` steps or when
+no placement could cost less. Both limits only ever cut the search for a
+better placement, never the search for a first one, and both are
+deterministic: same inputs, same placement.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ GRID_MINUTES = 5
 LOWER_BODY_SPACING = timedelta(hours=48)
 PREFERENCES = {"morning": (0, 12 * 60), "midday": (12 * 60, 17 * 60), "evening": (17 * 60, 24 * 60)}
 SEARCH_BUDGET = 20000  # search steps spent improving on the first placement found
+PER_DAY = 1  # when improving, the starts tried per session, day and preference class
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
 
@@ -290,6 +296,7 @@ class _Domain:
     pref_miss: list[int]
     stable: int | None  # index of last week's slot, if still possible
     moved: bool  # last week's time was given and is not possible any more
+    days: frozenset[int]  # local dates of its slots
     shelf: dict[str, list[tuple[int, int, int]]]  # candidates after each filter, for messages
     fixed_blockers: tuple[str, ...] = ()
 
@@ -331,7 +338,11 @@ def place(
     for i, dom in enumerate(domains):
         if not dom.slots:
             unplaced[i] = _why_empty(dom, buffer_minutes)
-    order = sorted((i for i in range(len(domains)) if i not in unplaced), key=lambda i: (len(domains[i].slots), domains[i].flex.key))
+    # Lifts and hard runs first: the soft preferences between sessions are settled early in the search.
+    order = sorted(
+        (i for i in range(len(domains)) if i not in unplaced),
+        key=lambda i: (not (domains[i].who.lower or domains[i].who.hard), len(domains[i].slots), domains[i].flex.key),
+    )
     chosen = search.solve(order, improve=True)
     if chosen is None:
         # Some sessions cannot all go in: add them one at a time, most constrained first.
@@ -406,7 +417,8 @@ def _domain(
         misses.append(miss)
     slots = [_exact(wk, flex.session, s) for s in slots]
     stable = next((k for k, s in enumerate(slots) if s.start == stable_at), None)
-    return _Domain(flex, who, slots, misses, stable, last is not None and stable is None, shelf, blockers)
+    days = frozenset(s.day for s in slots)
+    return _Domain(flex, who, slots, misses, stable, last is not None and stable is None, days, shelf, blockers)
 
 
 def _exact(wk: _Week, session: Session, s: _Slot) -> _Slot:
@@ -430,14 +442,16 @@ class _Search:
         self.best_cost: tuple | None = None
         self.improve = improve
         self.steps = 0
-        self.floor = (
-            sum(min(self.domains[i].pref_miss, default=0) for i in order),
-            0,
-            0,
-            sum(1 for i in order if self.domains[i].moved),
-        )
-        if all(self._first_free(i) is not None for i in order):
-            self._dfs(0, (0, 0, 0, 0))
+        self.floor = None
+        self.lower_on: dict[int, int] = {}
+        self.hard_on: dict[int, int] = {}
+        for w, t in self.fixed:
+            self._count(w, t.day, 1)
+        parts = self._rest_bounds(order)
+        if parts is not None:
+            self.floor = tuple(sum(p[k] for p in parts) for k in range(4))  # no placement costs less
+            after = tuple(sum(p[k] for p in parts[1:]) for k in range(4))
+            self._dfs(0, (0, 0, 0, 0), after)
         return self.best
 
     def _first_free(self, i: int) -> int | None:
@@ -460,7 +474,8 @@ class _Search:
             return False
         return not self.improve or self.best_cost[:4] == self.floor or self.steps > self.budget
 
-    def _dfs(self, level: int, cost: tuple[int, int, int, int]) -> None:
+    def _dfs(self, level: int, cost: tuple[int, int, int, int], rest_lb: tuple[int, int, int, int] = (0, 0, 0, 0)) -> None:
+        """``rest_lb``: the least cost the sessions after this one can still add, per preference."""
         if level == len(self.order):
             if self.best_cost is None or cost < self.best_cost:
                 self.best, self.best_cost = dict(self.assigned), cost
@@ -468,37 +483,75 @@ class _Search:
         i = self.order[level]
         dom = self.domains[i]
         rest = self.order[level + 1 :]
+        who = dom.who
+        social = who.lower or who.hard
+        r0, r1, r2, r3 = rest_lb
+        tried: dict[tuple[int, bool, int], int] = {}
         for c, s in enumerate(dom.slots):
             if self._done():
                 return
+            self.steps += 1
+            miss = dom.pref_miss[c]
+            unstable = dom.moved or (dom.stable is not None and c != dom.stable)
+            if self.best_cost is not None:
+                # Slots are tried by (preference, stability): none from here on can do better than this one's floor.
+                later = dom.moved or (dom.stable is not None and c > dom.stable)
+                if (cost[0] + miss + r0, cost[1] + r1, cost[2] + r2, cost[3] + later + r3) >= self.best_cost:
+                    return
             if not self._free(i, c):
                 continue
-            self.steps += 1
-            lower, hard = self._pairs(i, s)
-            here = (cost[0] + dom.pref_miss[c], cost[1] + lower, cost[2] + hard, cost[3] + (dom.stable is not None and c != dom.stable or dom.moved))
-            if self.best_cost is not None and here >= self.best_cost:
+            if self.best_cost is not None:
+                group = (miss, unstable, s.day)
+                if tried.get(group, 0) >= PER_DAY:
+                    continue
+                tried[group] = tried.get(group, 0) + 1
+            lower, hard = self._pairs(i, s) if social else (0, 0)
+            here = (cost[0] + miss, cost[1] + lower, cost[2] + hard, cost[3] + unstable)
+            if self.best_cost is not None and (here[0] + r0, here[1] + r1, here[2] + r2, here[3] + r3) >= self.best_cost:
                 continue
             pushed = []
-            ok = True
             for j in rest:
-                ranges = self.rules.forbidden(dom.who, s, self.domains[j].who)
+                ranges = self.rules.forbidden(who, s, self.domains[j].who)
                 self.forb[j].extend(ranges)
                 pushed.append((j, len(ranges)))
-            bound = [here[0], here[1], here[2], here[3]]
-            for j in rest:
-                first = self._first_free(j)
-                if first is None:
-                    ok = False
-                    break
-                dj = self.domains[j]
-                bound[0] += dj.pref_miss[first]
-                bound[3] += dj.moved or (dj.stable is not None and not self._free(j, dj.stable))
-            if ok and (self.best_cost is None or tuple(bound) < self.best_cost):
-                self.assigned[i] = c
-                self._dfs(level + 1, here)
-                del self.assigned[i]
+            self._count(who, s.day, 1)
+            parts = self._rest_bounds(rest)
+            self._count(who, s.day, -1)
+            if parts is not None:
+                total = [sum(p[k] for p in parts) for k in range(4)]
+                bound = (here[0] + total[0], here[1] + total[1], here[2] + total[2], here[3] + total[3])
+                if self.best_cost is None or bound < self.best_cost:
+                    after = tuple(total[k] - parts[0][k] for k in range(4)) if parts else (0, 0, 0, 0)
+                    self.assigned[i] = c
+                    self._count(who, s.day, 1)
+                    self._dfs(level + 1, here, after)
+                    self._count(who, s.day, -1)
+                    del self.assigned[i]
             for j, n in pushed:
                 del self.forb[j][len(self.forb[j]) - n :]
+
+    def _rest_bounds(self, rest: list[int]) -> list[tuple[int, int, int, int]] | None:
+        """Per later session, the least (preference, lower-body, hard-day, stability) cost it can add; None if one has no start left."""
+        parts = []
+        for j in rest:
+            first = self._first_free(j)
+            if first is None:
+                return None
+            dj = self.domains[j]
+            lower = hard = 0
+            if dj.who.lower:
+                lower = min(self.lower_on.get(d - 1, 0) + self.lower_on.get(d, 0) + self.lower_on.get(d + 1, 0) for d in dj.days)
+            if dj.who.hard:
+                hard = min(self.hard_on.get(d - 1, 0) + self.hard_on.get(d + 1, 0) for d in dj.days)
+            stab = dj.moved or (dj.stable is not None and not self._free(j, dj.stable))
+            parts.append((dj.pref_miss[first], lower, hard, int(stab)))
+        return parts
+
+    def _count(self, who: _Who, day: int, step: int) -> None:
+        if who.lower:
+            self.lower_on[day] = self.lower_on.get(day, 0) + step
+        if who.hard:
+            self.hard_on[day] = self.hard_on.get(day, 0) + step
 
     def _pairs(self, i: int, s: _Slot) -> tuple[int, int]:
         """Soft-preference pairs this slot makes with fixed and already placed sessions."""
