@@ -14,8 +14,8 @@ the easy morning jog before afternoon lifting).
 
 Starts lie on a 5-minute wall-clock grid (06:00, 06:05, ...): fine enough to
 use the time after a meeting that ends at :50 plus a buffer, coarse enough to
-search quickly. The search is complete over that grid: sessions go most
-constrained first, every candidate start is tried with backtracking, and
+search quickly. The search is complete over that grid: lifts and hard runs
+go first, then the most constrained sessions; every candidate start is tried with backtracking, and
 forward checking drops a branch as soon as another session has no start left.
 So if any placement on the grid satisfies 1-3, one is found.
 
