@@ -52,6 +52,8 @@ GRID_MINUTES = 5
 LOWER_BODY_SPACING = timedelta(hours=48)
 PREFERENCES = {"morning": (0, 12 * 60), "midday": (12 * 60, 17 * 60), "evening": (17 * 60, 24 * 60)}
 SEARCH_BUDGET = 20000  # search steps spent improving on the first placement found
+FIRST_BUDGET = 300000  # search steps for a first placement before giving up on a week too full to settle
+COUNT_AFTER = 300  # search steps before the counting check runs at every step (easy weeks never need it)
 PER_DAY = 1  # when improving, the starts tried per session, day and preference class
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
@@ -124,7 +126,7 @@ class Placement:
 @dataclass(frozen=True)
 class Unplaced:
     key: str
-    constraint: str  # days | window | busy | fixed | together
+    constraint: str  # days | window | busy | fixed | together | search (gave up on a week too full to settle)
     message: str
 
 
@@ -266,6 +268,23 @@ def _minus(zone: tuple[int, int], hole: tuple[int, int] | None) -> list[tuple[in
     return [r for r in ((zone[0], hole[0]), (hole[1], zone[1])) if r[0] < r[1]]
 
 
+def _subtract(ranges: list[tuple[int, int]], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``ranges`` minus ``cuts`` (merged, sorted)."""
+    out = []
+    for lo, hi in ranges:
+        for a, b in cuts:
+            if b <= lo or a >= hi:
+                continue
+            if a > lo:
+                out.append((lo, a))
+            lo = max(lo, b)
+            if lo >= hi:
+                break
+        if lo < hi:
+            out.append((lo, hi))
+    return out
+
+
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[list[int]] = []
     for lo, hi in sorted(r for r in ranges if r[0] < r[1]):
@@ -297,6 +316,7 @@ class _Domain:
     stable: int | None  # index of last week's slot, if still possible
     moved: bool  # last week's time was given and is not possible any more
     days: frozenset[int]  # local dates of its slots
+    segments: frozenset[tuple[int, int]]  # the availability windows (as minutes) its slots lie in
     shelf: dict[str, list[tuple[int, int, int]]]  # candidates after each filter, for messages
     fixed_blockers: tuple[str, ...] = ()
 
@@ -332,7 +352,7 @@ def place(
     fixed_slots = [(_who(d.session), wk.slot(d)) for d in fixed]
     last = last or {}
     domains = [_domain(f, wk, rules, availability, busy_ranges, fixed_slots, last.get(f.key), grid_minutes) for f in flexible]
-    search = _Search(domains, rules, fixed_slots, budget)
+    search = _Search(domains, rules, fixed_slots, budget, busy_ranges)
 
     unplaced: dict[int, Unplaced] = {}
     for i, dom in enumerate(domains):
@@ -347,14 +367,17 @@ def place(
     if chosen is None:
         # Some sessions cannot all go in: add them one at a time, most constrained first.
         kept: list[int] = []
+        gave_up: set[int] = set()
         for i in order:
             if search.solve([*kept, i], improve=False) is not None:
                 kept.append(i)
             else:
                 unplaced[i] = None  # type: ignore[assignment]  # filled in once the others are placed
+                if search.gave_up:
+                    gave_up.add(i)
         chosen = search.solve(kept, improve=True) or {}
         for i in [i for i, u in unplaced.items() if u is None]:
-            unplaced[i] = _why_together(domains[i], chosen, domains, search)
+            unplaced[i] = _why_together(domains[i], chosen, domains, search, i in gave_up)
 
     placements = []
     for i in sorted(chosen, key=lambda i: (domains[i].slots[chosen[i]].start, domains[i].flex.key)):
@@ -387,7 +410,7 @@ def _domain(
             while t + m <= w.end:
                 at = wk.instant(day, t)
                 if at is not None and first <= at and at + m <= last_end:
-                    shelf["window"].append((at, day, t))
+                    shelf["window"].append((at, day, t, (first, last_end)))
                 t += grid
     window = sorted(set(shelf["window"]))
     shelf["window"] = window
@@ -399,11 +422,11 @@ def _domain(
             blocked.append(r)
             owners.append((r, fw.key))
     shelf["fixed"] = _clear(shelf["busy"], _merge(blocked))
-    blockers = tuple(sorted({k for r, k in owners if any(r[0] <= s < r[1] for s, _, _ in shelf["busy"])}))
+    blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x[0] < r[1] for x in shelf["busy"])}))
 
     pref = flex.preferred
     items = []
-    for at, day, t in shelf["fixed"]:
+    for at, day, t, _ in shelf["fixed"]:
         miss = 0 if pref is None or pref[0] <= t and t + m <= pref[1] else 1
         items.append((miss, at, day, t))
     stable_at = None
@@ -418,7 +441,8 @@ def _domain(
     slots = [_exact(wk, flex.session, s) for s in slots]
     stable = next((k for k, s in enumerate(slots) if s.start == stable_at), None)
     days = frozenset(s.day for s in slots)
-    return _Domain(flex, who, slots, misses, stable, last is not None and stable is None, days, shelf, blockers)
+    segments = frozenset(x[3] for x in shelf["fixed"])
+    return _Domain(flex, who, slots, misses, stable, last is not None and stable is None, days, segments, shelf, blockers)
 
 
 def _exact(wk: _Week, session: Session, s: _Slot) -> _Slot:
@@ -431,8 +455,16 @@ def _exact(wk: _Week, session: Session, s: _Slot) -> _Slot:
 class _Search:
     """Depth-first search with forward checking, then branch and bound on the soft preferences."""
 
-    def __init__(self, domains: list[_Domain], rules: _Rules, fixed: list[tuple[_Who, _Slot]], budget: int) -> None:
+    def __init__(
+        self, domains: list[_Domain], rules: _Rules, fixed: list[tuple[_Who, _Slot]], budget: int, busy: list[tuple[int, int]]
+    ) -> None:
         self.domains, self.rules, self.fixed, self.budget = domains, rules, fixed, budget
+        self.gave_up = False
+        taken = _merge([*busy, *((t.start - rules.buffer, t.end + rules.buffer) for _, t in fixed)])
+        # Each window's free stretches, for the counting check in ``_fits``.
+        self.stretches = {
+            seg: _subtract([seg], taken) for seg in sorted({seg for d in domains for seg in d.segments})
+        }
 
     def solve(self, order: list[int], improve: bool) -> dict[int, int] | None:
         self.order = order
@@ -442,13 +474,14 @@ class _Search:
         self.best_cost: tuple | None = None
         self.improve = improve
         self.steps = 0
+        self.gave_up = False
         self.floor = None
         self.lower_on: dict[int, int] = {}
         self.hard_on: dict[int, int] = {}
         for w, t in self.fixed:
             self._count(w, t.day, 1)
         parts = self._rest_bounds(order)
-        if parts is not None:
+        if parts is not None and self._fits(order):
             self.floor = tuple(sum(p[k] for p in parts) for k in range(4))  # no placement costs less
             after = tuple(sum(p[k] for p in parts[1:]) for k in range(4))
             self._dfs(0, (0, 0, 0, 0), after)
@@ -471,6 +504,9 @@ class _Search:
 
     def _done(self) -> bool:
         if self.best is None:
+            if self.steps > FIRST_BUDGET:
+                self.gave_up = True
+                return True
             return False
         return not self.improve or self.best_cost[:4] == self.floor or self.steps > self.budget
 
@@ -516,6 +552,11 @@ class _Search:
                 pushed.append((j, len(ranges)))
             self._count(who, s.day, 1)
             parts = self._rest_bounds(rest)
+            if parts is not None and self.best_cost is None and self.steps > COUNT_AFTER:
+                self.assigned[i] = c
+                if not self._fits(rest):
+                    parts = None
+                del self.assigned[i]
             self._count(who, s.day, -1)
             if parts is not None:
                 total = [sum(p[k] for p in parts) for k in range(4)]
@@ -546,6 +587,53 @@ class _Search:
             stab = dj.moved or (dj.stable is not None and not self._free(j, dj.stable))
             parts.append((dj.pref_miss[first], lower, hard, int(stab)))
         return parts
+
+    def _fits(self, rest: list[int]) -> bool:
+        """Whether the sessions still to place could each have a window, counting how many fit in each.
+
+        A window's free stretches hold at most as many sessions as their
+        shortest durations plus buffers allow; if no assignment of sessions to
+        windows within those counts exists (a matching), no placement does.
+        This settles weeks with more sessions than room quickly.
+        """
+        if len(rest) < 2:
+            return True
+        buf = self.rules.buffer
+        used = [(t.start - buf, t.end + buf) for t in (self.domains[j].slots[c] for j, c in self.assigned.items())]
+        used = _merge(used)
+        room: dict[tuple[int, int], int] = {}
+        for seg, free in self.stretches.items():
+            wanted = sorted(self.domains[j].who.minutes for j in rest if seg in self.domains[j].segments)
+            if not wanted:
+                continue
+            count = 0
+            for lo, hi in _subtract(free, used):
+                total, k = -buf, 0
+                for m in wanted:
+                    if total + buf + m > hi - lo:
+                        break
+                    total += buf + m
+                    k += 1
+                count += k
+            room[seg] = min(count, len(wanted))
+        load: dict[tuple[int, int], list[int]] = {seg: [] for seg in room}
+
+        def seat(j: int, seen: set) -> bool:
+            for seg in self.domains[j].segments:
+                if seg in seen or not room.get(seg):
+                    continue
+                seen.add(seg)
+                if len(load[seg]) < room[seg]:
+                    load[seg].append(j)
+                    return True
+                for k in list(load[seg]):
+                    if seat(k, seen):
+                        load[seg].remove(k)
+                        load[seg].append(j)
+                        return True
+            return False
+
+        return all(seat(j, set()) for j in rest)
 
     def _count(self, who: _Who, day: int, step: int) -> None:
         if who.lower:
@@ -606,7 +694,7 @@ def _why_empty(dom: _Domain, buffer: int) -> Unplaced:
     )
 
 
-def _why_together(dom: _Domain, chosen: dict[int, int], domains: list[_Domain], search: _Search) -> Unplaced:
+def _why_together(dom: _Domain, chosen: dict[int, int], domains: list[_Domain], search: _Search, gave_up: bool) -> Unplaced:
     f, m = dom.flex, dom.who.minutes
     takers = []
     for j, c in sorted(chosen.items(), key=lambda jc: domains[jc[0]].slots[jc[1]].start):
@@ -615,6 +703,13 @@ def _why_together(dom: _Domain, chosen: dict[int, int], domains: list[_Domain], 
         if any(lo <= x.start < hi for x in dom.slots for lo, hi in ranges):
             takers.append(f"{domains[j].flex.key} ({DAYS[s.day % 7].capitalize()} {_hhmm(s.local)})")
     who = ", ".join(takers) or "the other sessions"
+    if gave_up:
+        return Unplaced(
+            f.key,
+            "search",
+            f"{f.key}: no {m}-min slot on {_span(f.days)} was found next to {who} within the search limit; "
+            f"the week is too full to settle. Allow more days or longer windows, or drop a session.",
+        )
     return Unplaced(
         f.key,
         "together",

@@ -242,3 +242,12 @@ def test_a_window_that_is_not_one_is_refused(text):
 def test_a_window_may_end_at_midnight():
     assert Window.parse("21:00-24:00") == Window(21 * 60, 24 * 60)
     assert str(Window.parse("6:05-7:00")) == "06:05-07:00"
+
+
+def test_a_week_with_more_sessions_than_room_settles_quickly_and_places_what_fits():
+    """Ten sessions for seven one-hour windows: counting sessions per window proves it without trying every order."""
+    sessions = [flex(f"s{n:02d}", "mobility" if n % 2 else "easy", 45) for n in range(10)]
+    result = place(W13, LONDON, sessions, windows("06:00-07:00"), buffer_minutes=15)
+    assert len(result.placements) == 7
+    assert sorted(u.key for u in result.unplaced) == ["s07", "s08", "s09"]
+    assert {u.constraint for u in result.unplaced} == {"together"}
