@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from syncplan.kinds import KINDS, LOWER_BODY_FOCUS
@@ -97,7 +97,11 @@ def _hhmm(minutes: int) -> str:
 
 @dataclass(frozen=True)
 class Flexible:
-    """A session without a day and start: ``session.day`` and ``session.start`` are ignored."""
+    """A session without a day and start: ``session.day`` and ``session.start`` are ignored.
+
+    A session is in its preferred part of the day when it lies wholly inside
+    it: morning ends by 12:00, midday is 12:00-17:00, evening starts from 17:00.
+    """
 
     session: Session
     days: tuple[int, ...] = tuple(range(7))
