@@ -251,3 +251,19 @@ def test_a_week_with_more_sessions_than_room_settles_quickly_and_places_what_fit
     assert len(result.placements) == 7
     assert sorted(u.key for u in result.unplaced) == ["s07", "s08", "s09"]
     assert {u.constraint for u in result.unplaced} == {"together"}
+
+
+def test_placing_around_a_real_calendar_export():
+    """The Google fixture's week: stand-ups at 09:30, lunch on Tuesday, an all-day offsite on Saturday."""
+    from pathlib import Path
+
+    from syncplan.busy import read_busy
+
+    start, end = datetime(2026, 3, 23, tzinfo=LONDON), datetime(2026, 3, 30, tzinfo=LONDON)
+    data = (Path(__file__).parent / "fixtures" / "busy" / "google.ics").read_bytes()
+    busy = read_busy(data, start, end, LONDON, "google.ics")
+    sessions = [flex("lift-a", "strength", 60, "lower", days=[TUE], prefer=Window.parse("09:00-12:00")),
+                flex("long", "long", 100, days=[SAT, SUN])]
+    result = place(W13, LONDON, sessions, windows("06:00-21:00"), busy=busy, buffer_minutes=15)
+    # 09:30-09:45 stand-up plus buffers leaves 10:00; the offsite fills Saturday, brunch is 10:00-11:30 on Sunday.
+    assert where(result) == {"lift-a": "Tue 10:00", "long": "Sun 06:00"}
