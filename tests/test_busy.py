@@ -3,17 +3,21 @@
 Each fixture holds the cases a real calendar has: recurring meetings with
 exceptions, a moved and a cancelled instance, other zones, all-day events,
 free (transparent) events, floating times, and a week with a clock change.
-The expected intervals are written out by hand in the plan's zone.
+The expected intervals are written out by hand in the plan's zone, and a
+property test checks recurring meetings in one zone read in another, across
+clock changes on either side.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from syncplan.busy import merge, read_busy
 from syncplan.errors import InvalidInput
@@ -127,3 +131,47 @@ def test_reading_busy_time_imports_no_google_code():
     before = set(sys.modules)
     read("google.ics")
     assert not [m for m in set(sys.modules) - before if m.startswith(("googleapiclient", "google.auth", "google_auth"))]
+
+
+ZONES = ["Europe/London", "America/New_York", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    event_zone=st.sampled_from(ZONES),
+    plan_zone=st.sampled_from(ZONES),
+    first=st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 1)),
+    hour=st.integers(7, 21),
+    minutes=st.sampled_from([15, 30, 60, 90]),
+    daily=st.booleans(),
+    skip=st.integers(0, 9),
+    week_offset=st.integers(0, 3),
+)
+def test_a_recurring_meeting_lands_on_its_wall_clock_time_in_its_own_zone(
+    event_zone, plan_zone, first, hour, minutes, daily, skip, week_offset
+):
+    """Every occurrence is at the same wall-clock time in the event's zone, whatever the plan's zone and the clocks do."""
+    ez, pz = ZoneInfo(event_zone), ZoneInfo(plan_zone)
+    step = timedelta(days=1 if daily else 7)
+    walls = [datetime.combine(first + k * step, time(hour), ez) for k in range(40)]
+    excluded = walls[skip]
+    text = "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT", "UID:meeting", "DTSTAMP:20260101T000000Z",
+        f"DTSTART;TZID={event_zone}:{walls[0]:%Y%m%dT%H%M%S}",
+        f"DURATION:PT{minutes}M",
+        f"RRULE:FREQ={'DAILY' if daily else 'WEEKLY'};COUNT=40",
+        f"EXDATE;TZID={event_zone}:{excluded:%Y%m%dT%H%M%S}",
+        "SUMMARY:Meeting", "END:VEVENT", "END:VCALENDAR", "",
+    ])
+    monday = first - timedelta(days=first.weekday()) + timedelta(weeks=week_offset)
+    start = datetime.combine(monday, time(0), pz)
+    end = datetime.combine(monday + timedelta(days=7), time(0), pz)
+    got = read_busy(text.encode(), start, end, pz, "meeting.ics")
+    expected = merge([
+        (max(w, start), min(w + timedelta(minutes=minutes), end))
+        for w in walls
+        if w != excluded and w < end and w + timedelta(minutes=minutes) > start
+    ])
+    assert [(a.astimezone(timezone.utc), b.astimezone(timezone.utc)) for a, b in got] == [
+        (a.astimezone(timezone.utc), b.astimezone(timezone.utc)) for a, b in expected
+    ]
