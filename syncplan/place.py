@@ -241,9 +241,9 @@ class _Rules:
         self.horizon = max(self.gap, int(ORDER_WINDOW.total_seconds() // 60))
         self.gap_on, self.order_on = "gap" in enforce, "order" in enforce
 
-    def forbidden(self, p: _Who, ps: _Slot, q: _Who, between_sessions: bool = True) -> list[tuple[int, int]]:
-        """Half-open ranges of start minutes where ``q`` would clash with ``p`` at ``ps``."""
-        m, buf = q.minutes, self.buffer if between_sessions else 0
+    def forbidden(self, p: _Who, ps: _Slot, q: _Who) -> list[tuple[int, int]]:
+        """Half-open ranges of start minutes where ``q`` would clash with ``p`` at ``ps`` (buffers included)."""
+        m, buf = q.minutes, self.buffer
         out = [(ps.start - buf - m + 1, ps.end + buf)]
         if p.kind_id == "strength" and q.run:
             if self.gap_on and self.gap:
@@ -299,8 +299,8 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in out]
 
 
-def _clear(starts: list[tuple[int, int, int]], blocked: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """Keep (start, day, local) whose start lies in no blocked range; both sorted by start."""
+def _clear(starts: list[tuple], blocked: list[tuple[int, int]]) -> list[tuple]:
+    """Keep the candidates (start first) whose start lies in no blocked range; both sorted by start."""
     kept, i = [], 0
     for item in starts:
         while i < len(blocked) and blocked[i][1] <= item[0]:
@@ -321,7 +321,7 @@ class _Domain:
     moved: bool  # last week's time was given and is not possible any more
     days: frozenset[int]  # local dates of its slots
     segments: frozenset[tuple[int, int]]  # the availability windows (as minutes) its slots lie in
-    shelf: dict[str, list[tuple[int, int, int]]]  # candidates after each filter, for messages
+    shelf: dict[str, list[tuple]]  # candidates after each filter, for messages
     fixed_blockers: tuple[str, ...] = ()
 
 
@@ -405,7 +405,7 @@ def _domain(
 ) -> _Domain:
     who = _who(flex.session)
     m = who.minutes
-    shelf: dict[str, list[tuple[int, int, int]]] = {"days": [], "window": []}
+    shelf: dict[str, list[tuple]] = {"days": [], "window": []}
     for day in sorted(set(flex.days)):
         for w in availability.get(day, ()):
             first, last_end = wk.edge(day, w.start), wk.edge(day, w.end)
