@@ -27,19 +27,21 @@ Soft preferences, in this order, compared as a whole (lexicographic):
 5. earliest: candidates are tried earliest first, and among placements equal
    on 1-4 the first one found is kept.
 Finding a first placement is complete; improving on it is branch and bound
-over 1-4 with lower bounds per preference (the lifts and hard runs are placed
-first, so the costs between sessions are known early). To stay fast it tries,
-for each session, one start per day and per (preference, stability) class
-(the earliest free one), and it stops after ``SEARCH_BUDGET`` steps or when
-no placement could cost less. Both limits only ever cut the search for a
-better placement, never the search for a first one, and both are
-deterministic: same inputs, same placement.
+over 1-4 with a lower bound per preference (lifts and hard runs are placed
+first, so the costs between sessions are known early). The improvement is
+exact for ``EXACT_BUDGET`` steps, which settles small weeks; past that it
+starts again from the best placement so far and tries, for each session, only
+the earliest free start per day and (preference, stability) class, for up to
+``SEARCH_BUDGET`` steps. These limits only ever cut the search for a better
+placement, never the search for a first one, and they count steps, not time:
+same inputs, same placement.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -54,7 +56,8 @@ PREFERENCES = {"morning": (0, 12 * 60), "midday": (12 * 60, 17 * 60), "evening":
 SEARCH_BUDGET = 20000  # search steps spent improving on the first placement found
 FIRST_BUDGET = 300000  # search steps for a first placement before giving up on a week too full to settle
 COUNT_AFTER = 300  # search steps before the counting check runs at every step (easy weeks never need it)
-PER_DAY = 1  # when improving, the starts tried per session, day and preference class
+EXACT_BUDGET = 1000  # search steps for an exact search before falling back to PER_DAY
+PER_DAY = 1  # then, the starts tried per session, day and preference class
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
 
@@ -143,8 +146,7 @@ class Placed:
         return next((p for p in self.placements if p.key == key), None)
 
 
-@dataclass(frozen=True)
-class _Slot:
+class _Slot(NamedTuple):
     """A session at one start, in whole minutes from the week's Monday 00:00 read as UTC."""
 
     start: int
@@ -410,12 +412,17 @@ def _domain(
         for w in availability.get(day, ()):
             first, last_end = wk.edge(day, w.start), wk.edge(day, w.end)
             shelf["days"].append((day, w.start, w.end, last_end - first))
-            t = -(-w.start // grid) * grid
-            while t + m <= w.end:
+            seg = (first, last_end)
+            offset = wk.offsets.get(day)
+            starts = range(-(-w.start // grid) * grid, w.end - m + 1, grid)
+            if offset is not None:
+                base = day * _DAY - offset
+                shelf["window"].extend((base + t, day, t, seg) for t in starts)
+                continue
+            for t in starts:
                 at = wk.instant(day, t)
                 if at is not None and first <= at and at + m <= last_end:
-                    shelf["window"].append((at, day, t, (first, last_end)))
-                t += grid
+                    shelf["window"].append((at, day, t, seg))
     window = sorted(set(shelf["window"]))
     shelf["window"] = window
     shelf["busy"] = _clear(window, [(lo - m + 1, hi) for lo, hi in busy_ranges])
@@ -426,7 +433,9 @@ def _domain(
             blocked.append(r)
             owners.append((r, fw.key))
     shelf["fixed"] = _clear(shelf["busy"], _merge(blocked))
-    blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x[0] < r[1] for x in shelf["busy"])}))
+    blockers: tuple[str, ...] = ()
+    if not shelf["fixed"]:  # only a message needs them
+        blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x[0] < r[1] for x in shelf["busy"])}))
 
     pref = flex.preferred
     items = []
@@ -442,7 +451,7 @@ def _domain(
         end_local = t + m
         slots.append(_Slot(at, at + m, day, t, day + end_local // _DAY, end_local % _DAY))
         misses.append(miss)
-    slots = [_exact(wk, flex.session, s) for s in slots]
+    slots = [s if wk.offsets.get(s.day) is not None else _exact(wk, flex.session, s) for s in slots]
     stable = next((k for k, s in enumerate(slots) if s.start == stable_at), None)
     days = frozenset(s.day for s in slots)
     segments = frozenset(x[3] for x in shelf["fixed"])
@@ -488,7 +497,12 @@ class _Search:
         if parts is not None and self._fits(order):
             self.floor = tuple(sum(p[k] for p in parts) for k in range(4))  # no placement costs less
             after = tuple(sum(p[k] for p in parts[1:]) for k in range(4))
+            # Exact first; if that runs long, search again from the best so far, one start per day and class.
+            self.per_day, self.limit = None, min(EXACT_BUDGET, self.budget)
             self._dfs(0, (0, 0, 0, 0), after)
+            if improve and self.best is not None and self.steps > self.limit and self.best_cost != self.floor:
+                self.per_day, self.limit, self.steps = PER_DAY, self.budget, 0
+                self._dfs(0, (0, 0, 0, 0), after)
         return self.best
 
     def _first_free(self, i: int) -> int | None:
@@ -512,7 +526,7 @@ class _Search:
                 self.gave_up = True
                 return True
             return False
-        return not self.improve or self.best_cost[:4] == self.floor or self.steps > self.budget
+        return not self.improve or self.best_cost[:4] == self.floor or self.steps > self.limit
 
     def _dfs(self, level: int, cost: tuple[int, int, int, int], rest_lb: tuple[int, int, int, int] = (0, 0, 0, 0)) -> None:
         """``rest_lb``: the least cost the sessions after this one can still add, per preference."""
@@ -542,7 +556,7 @@ class _Search:
                 continue
             if self.best_cost is not None:
                 group = (miss, unstable, s.day)
-                if tried.get(group, 0) >= PER_DAY:
+                if self.per_day is not None and tried.get(group, 0) >= self.per_day:
                     continue
                 tried[group] = tried.get(group, 0) + 1
             lower, hard = self._pairs(i, s) if social else (0, 0)
