@@ -17,7 +17,12 @@ use the time after a meeting that ends at :50 plus a buffer, coarse enough to
 search quickly. The search is complete over that grid: lifts and hard runs
 go first, then the most constrained sessions; every candidate start is tried with backtracking, and
 forward checking drops a branch as soon as another session has no start left.
-So if any placement on the grid satisfies 1-3, one is found.
+A count of how many sessions each window's free stretches can hold (a
+matching of sessions to windows) cuts weeks with more sessions than room
+short. So if any placement on the grid satisfies 1-3, one is found, unless a
+week is so overfull that ``FIRST_BUDGET`` steps pass first: then the sessions
+not settled are reported unplaced (constraint "search"), never dropped
+silently.
 
 Soft preferences, in this order, compared as a whole (lexicographic):
 1. each session in its preferred part of the day;
@@ -41,8 +46,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import NamedTuple
 from datetime import datetime, time, timedelta, timezone
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from syncplan.kinds import KINDS, LOWER_BODY_FOCUS
