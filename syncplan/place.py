@@ -61,7 +61,7 @@ PREFERENCES = {"morning": (0, 12 * 60), "midday": (12 * 60, 17 * 60), "evening":
 SEARCH_BUDGET = 20000  # search steps spent improving on the first placement found
 FIRST_BUDGET = 300000  # search steps for a first placement before giving up on a week too full to settle
 COUNT_AFTER = 300  # search steps before the counting check runs at every step (easy weeks never need it)
-EXACT_BUDGET = 1000  # search steps for an exact search before falling back to PER_DAY
+EXACT_BUDGET = 2000  # search steps for an exact search before falling back to PER_DAY
 PER_DAY = 1  # then, the starts tried per session, day and preference class
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
@@ -146,6 +146,7 @@ class Unplaced:
 class Placed:
     placements: tuple[Placement, ...]
     unplaced: tuple[Unplaced, ...]
+    optimal: bool = True  # False when the search limits cut short the search for a better placement
 
     def at(self, key: str) -> Placement | None:
         return next((p for p in self.placements if p.key == key), None)
@@ -390,6 +391,7 @@ def place(
         for i in [i for i, u in unplaced.items() if u is None]:
             unplaced[i] = _why_together(domains[i], chosen, domains, search, i in gave_up)
 
+    optimal = search.optimal
     placements = []
     for i in sorted(chosen, key=lambda i: (domains[i].slots[chosen[i]].start, domains[i].flex.key)):
         dom, c = domains[i], chosen[i]
@@ -397,7 +399,7 @@ def place(
         dated = wk.date(dom.flex.session, s.day, s.local)
         placements.append(Placement(dom.flex.key, dated, _reason(dom, c, chosen, domains, dated, buffer_minutes)))
     lost = tuple(unplaced[i] for i in sorted(unplaced, key=lambda i: domains[i].flex.key))
-    return Placed(tuple(placements), lost)
+    return Placed(tuple(placements), lost, optimal)
 
 
 def _domain(
@@ -493,6 +495,7 @@ class _Search:
         self.improve = improve
         self.steps = 0
         self.gave_up = False
+        self.optimal = True  # no placement is better by the soft preferences
         self.floor = None
         self.lower_on: dict[int, int] = {}
         self.hard_on: dict[int, int] = {}
@@ -506,8 +509,10 @@ class _Search:
             self.per_day, self.limit = None, min(EXACT_BUDGET, self.budget)
             self._dfs(0, (0, 0, 0, 0), after)
             if improve and self.best is not None and self.steps > self.limit and self.best_cost != self.floor:
+                self.optimal = False
                 self.per_day, self.limit, self.steps = PER_DAY, self.budget, 0
                 self._dfs(0, (0, 0, 0, 0), after)
+                self.optimal = self.best_cost == self.floor
         return self.best
 
     def _first_free(self, i: int) -> int | None:

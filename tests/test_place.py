@@ -267,3 +267,11 @@ def test_placing_around_a_real_calendar_export():
     result = place(W13, LONDON, sessions, windows("06:00-21:00"), busy=busy, buffer_minutes=15)
     # 09:30-09:45 stand-up plus buffers leaves 10:00; the offsite fills Saturday, brunch is 10:00-11:30 on Sunday.
     assert where(result) == {"lift-a": "Tue 10:00", "long": "Sun 06:00"}
+
+
+def test_the_result_says_whether_the_search_proved_it_the_best():
+    small = place(W13, LONDON, [flex("lift-a", "strength", 60, "lower"), flex("run", "tempo", 45)], windows("06:00-08:00"))
+    assert small.optimal
+    # Six lower-body lifts cannot all be 48 h apart in a week; proving the least-bad spacing takes longer than allowed.
+    crowded = place(W13, LONDON, [flex(f"lift-{n}", "strength", 45, "lower") for n in range(6)], windows("06:00-21:00"))
+    assert not crowded.unplaced and not crowded.optimal

@@ -7,7 +7,8 @@ overlap, gap and order findings), and tries every combination. Then:
 every placement satisfies the hard constraints, checked once more on the
 whole week with ``rules.check``; whenever brute force finds a placement, the
 solver places every session; a session is unplaced only when brute force
-finds none. And a meeting added in free time moves no placed session.
+finds none. And a meeting added in free time moves no placed session, when
+the search knows its placements are the best ones (``Placed.optimal``).
 
 Examples per run: SYNCPLAN_PLACE_EXAMPLES (default 300, so the suite stays
 fast; the 10,000-example run is reported in the pull request).
@@ -226,7 +227,10 @@ def test_a_new_busy_block_clear_of_every_placed_session_moves_nothing(w, data):
     pad = timedelta(minutes=w["buffer"])
     if any(not (block[1] + pad <= p.dated.utc_start or p.dated.utc_end + pad <= block[0]) for p in first.placements):
         return
-    event("a meeting in the free time")
     last = {p.key: (p.dated.session.day, p.dated.session.start) for p in first.placements}
     again = solve({**w, "busy": [*w["busy"], block]}, last=last)
+    if not (first.optimal and again.optimal):
+        event("search limits reached: a better placement may move sessions")
+        return  # the guarantee is for placements known to be the best; the flag says so
+    event("a meeting in the free time")
     assert [(p.key, p.dated.utc_start) for p in again.placements] == [(p.key, p.dated.utc_start) for p in first.placements]
