@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, event, given, settings
@@ -30,6 +30,7 @@ from syncplan.plan import Plan, Session
 from syncplan.rules import Placed, _relations, check
 from syncplan.week import IsoWeek, _date_session, date_week
 
+UTC = timezone.utc
 EXAMPLES = int(os.environ.get("SYNCPLAN_PLACE_EXAMPLES", "300"))
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -58,7 +59,8 @@ def weeks(draw):
     busy = []
     for _ in range(draw(st.integers(0, 4))):
         d = draw(st.sampled_from(days))
-        start = datetime.combine(week.day(d), time(0), tz) + timedelta(minutes=15 * draw(st.integers(0, 95)))
+        # Elapsed time from local midnight: arithmetic on aware local times would be wall-clock arithmetic.
+        start = datetime.combine(week.day(d), time(0), tz).astimezone(UTC) + timedelta(minutes=15 * draw(st.integers(0, 95)))
         busy.append((start, start + timedelta(minutes=15 * draw(st.integers(1, 8)))))
     fixed = []
     for n in range(draw(st.integers(0, 2))):
@@ -222,7 +224,7 @@ def test_a_new_busy_block_clear_of_every_placed_session_moves_nothing(w, data):
         return
     tz = ZoneInfo(w["zone"])
     day = data.draw(st.sampled_from(sorted(w["availability"])))
-    start = datetime.combine(w["week"].day(day), time(0), tz) + timedelta(minutes=15 * data.draw(st.integers(0, 95)))
+    start = datetime.combine(w["week"].day(day), time(0), tz).astimezone(UTC) + timedelta(minutes=15 * data.draw(st.integers(0, 95)))
     block = (start, start + timedelta(minutes=15 * data.draw(st.integers(1, 8))))
     pad = timedelta(minutes=w["buffer"])
     if any(not (block[1] + pad <= p.dated.utc_start or p.dated.utc_end + pad <= block[0]) for p in first.placements):
