@@ -209,7 +209,7 @@ def test_place_agrees_with_brute_force(w):
             assert u.message.startswith(u.key + ":") and "\n" not in u.message
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=min(EXAMPLES, 100))
 @given(weeks())
 def test_place_is_deterministic(w):
     assert solve(w) == solve(w)
