@@ -1,0 +1,104 @@
+"""Busy time from .ics calendars, as merged intervals in the plan's zone.
+
+An adapter at the edge: it reads bytes someone else fetched and returns
+intervals for ``place.py``. Recurrence (RRULE, RDATE, EXDATE, instances
+moved or cancelled with RECURRENCE-ID) is expanded by recurring-ical-events,
+which also applies a calendar's X-WR-TIMEZONE as Google and Apple mean it.
+What counts as busy is what calendar apps show as busy: an event marked
+TRANSP:TRANSPARENT, Outlook's X-MICROSOFT-CDO-BUSYSTATUS:FREE or
+STATUS:CANCELLED is not. Times with a zone (IANA, or Windows names such as
+"W. Europe Standard Time") keep their instant; floating times and all-day
+dates are read as wall-clock time in the plan's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from syncplan.errors import InvalidInput
+
+Interval = tuple[datetime, datetime]
+_MARGIN = timedelta(days=2)  # floating and all-day times are placed only after expansion
+
+
+def read_busy(data: bytes, start: datetime, end: datetime, zone: ZoneInfo | str, source: str) -> list[Interval]:
+    """Busy intervals overlapping [start, end), clipped to it, merged, in ``zone``.
+
+    ``source`` names the file or URL in messages.
+    """
+    import icalendar
+    import recurring_ical_events
+
+    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
+    try:
+        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+    except (ValueError, IndexError, KeyError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{source}: this is not an iCalendar (.ics) file ({_one_line(exc)}).") from None
+    if not calendars or not any(c.name == "VCALENDAR" for c in calendars):
+        raise InvalidInput(f"{source}: this is not an iCalendar (.ics) file: it has no BEGIN:VCALENDAR.")
+    found: list[Interval] = []
+    for calendar in calendars:
+        try:
+            occurrences = recurring_ical_events.of(calendar).between(start - _MARGIN, end + _MARGIN)
+            for event in occurrences:
+                if _busy(event):
+                    found.append(_interval(event, tz, source))
+        except InvalidInput:
+            raise
+        except Exception as exc:  # the library's errors for a broken series have no common base
+            raise InvalidInput(
+                f"{source}: cannot expand the events of this calendar ({_one_line(exc)}); fix or remove that event."
+            ) from None
+    clipped = [(max(a, start), min(b, end)) for a, b in found if a < b and a < end and b > start]
+    return merge([(a.astimezone(tz), b.astimezone(tz)) for a, b in clipped])
+
+
+def merge(intervals: list[Interval]) -> list[Interval]:
+    """Sorted, with overlapping or touching intervals joined."""
+    out: list[Interval] = []
+    for a, b in sorted(intervals, key=lambda ab: (ab[0].timestamp(), ab[1].timestamp())):
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def _busy(event) -> bool:
+    if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
+        return False
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        return False
+    return str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() != "FREE"
+
+
+def _interval(event, tz: ZoneInfo, source: str) -> Interval:
+    if "DTSTART" not in event:
+        raise InvalidInput(f"{source}: event {_name(event)} has no DTSTART; every event needs a start.")
+    start = event["DTSTART"].dt
+    if "DTEND" in event:
+        end = event["DTEND"].dt
+    elif "DURATION" in event:
+        end = start + event["DURATION"].dt
+    else:
+        end = start + timedelta(days=1) if not isinstance(start, datetime) else start  # RFC 5545 3.6.1
+    return _instant(start, tz), _instant(end, tz)
+
+
+def _instant(value: date | datetime, tz: ZoneInfo) -> datetime:
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(0), tz)
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value
+
+
+def _name(event) -> str:
+    summary, uid = event.get("SUMMARY"), event.get("UID")
+    if summary and uid:
+        return f"{str(summary)!r} (UID {uid})"
+    return repr(str(summary)) if summary else f"UID {uid}" if uid else "without a SUMMARY or UID"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__

@@ -1,0 +1,774 @@
+"""Placing flexible sessions into the free time of one week.
+
+Pure: sessions, availability windows, busy intervals (aware datetimes) and
+last week's placement go in; a placement with a reason for each flexible
+session, or the constraint that blocked it, comes out. No clock, no files.
+
+Hard constraints (the issue's 1-3): a placed session lies inside an
+availability window of one of its days; it keeps ``buffer_minutes`` clear of
+every busy block, fixed session and other placed session; and it makes no
+``overlap``, ``gap`` or ``order`` finding with any other session, by the same
+elapsed-time semantics as ``rules.py`` (its ``ORDER_WINDOW``, ``NOON`` and
+``EASY_JOG_MINUTES``: strength first with ``min_gap_hours`` between, except
+the easy morning jog before afternoon lifting).
+
+Starts lie on a 5-minute wall-clock grid (06:00, 06:05, ...): fine enough to
+use the time after a meeting that ends at :50 plus a buffer, coarse enough to
+search quickly. The search is complete over that grid: lifts and hard runs
+go first, then the most constrained sessions; every candidate start is tried with backtracking, and
+forward checking drops a branch as soon as another session has no start left.
+A count of how many sessions each window's free stretches can hold (a
+matching of sessions to windows) cuts weeks with more sessions than room
+short. So if any placement on the grid satisfies 1-3, one is found, unless a
+week is so overfull that ``FIRST_BUDGET`` steps pass first: then the sessions
+not settled are reported unplaced (constraint "search"), never dropped
+silently.
+
+Soft preferences, in this order, compared as a whole (lexicographic):
+1. each session in its preferred part of the day;
+2. lower-body lifts at least 48 h apart (pairs closer count against);
+3. no two hard sessions on consecutive days;
+4. each session at the same weekday and time as last week (stability);
+5. earliest: candidates are tried earliest first, and among placements equal
+   on 1-4 the first one found is kept.
+Finding a first placement is complete; improving on it is branch and bound
+over 1-4 with a lower bound per preference (lifts and hard runs are placed
+first, so the costs between sessions are known early). The improvement is
+exact for ``EXACT_BUDGET`` steps, which settles small weeks; past that it
+starts again from the best placement so far and tries, for each session, only
+the earliest free start per day and (preference, stability) class, for up to
+``SEARCH_BUDGET`` steps. These limits only ever cut the search for a better
+placement, never the search for a first one, and they count steps, not time:
+same inputs, same placement.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta, timezone
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from syncplan.kinds import KINDS, LOWER_BODY_FOCUS
+from syncplan.plan import DAYS, Session
+from syncplan.rules import EASY_JOG_MINUTES, NOON, ORDER_WINDOW
+from syncplan.week import DatedSession, IsoWeek, _date_session
+
+GRID_MINUTES = 5
+LOWER_BODY_SPACING = timedelta(hours=48)
+PREFERENCES = {"morning": (0, 12 * 60), "midday": (12 * 60, 17 * 60), "evening": (17 * 60, 24 * 60)}
+SEARCH_BUDGET = 20000  # search steps spent improving on the first placement found
+FIRST_BUDGET = 300000  # search steps for a first placement before giving up on a week too full to settle
+COUNT_AFTER = 300  # search steps before the counting check runs at every step (easy weeks never need it)
+EXACT_BUDGET = 2000  # search steps for an exact search before falling back to PER_DAY
+PER_DAY = 1  # then, the starts tried per session, day and preference class
+_NOON = NOON.hour * 60 + NOON.minute
+_DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class Window:
+    """Local wall-clock minutes from midnight, start inclusive, end exclusive; 1440 is midnight at the end."""
+
+    start: int
+    end: int
+
+    @classmethod
+    def parse(cls, text: str) -> Window:
+        """``"06:00-08:30"``; the end may be ``24:00``. Raises ValueError."""
+        first, sep, second = text.strip().partition("-")
+        if not sep:
+            raise ValueError(f"{text!r} is not a window like 06:00-08:30")
+        start, end = _minutes(first), _minutes(second)
+        if not 0 <= start < end <= _DAY:
+            raise ValueError(f"{text!r}: the window must end after it starts, by 24:00")
+        return cls(start, end)
+
+    def __str__(self) -> str:
+        return f"{_hhmm(self.start)}-{_hhmm(self.end)}"
+
+
+def _minutes(text: str) -> int:
+    hours, sep, minutes = text.strip().partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        raise ValueError(f"{text!r} is not a time like 06:00")
+    value = int(hours) * 60 + int(minutes)
+    if int(minutes) > 59 or value > _DAY:
+        raise ValueError(f"{text!r} is not a time of day")
+    return value
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Flexible:
+    """A session without a day and start: ``session.day`` and ``session.start`` are ignored.
+
+    A session is in its preferred part of the day when it lies wholly inside
+    it: morning ends by 12:00, midday is 12:00-17:00, evening starts from 17:00.
+    """
+
+    session: Session
+    days: tuple[int, ...] = tuple(range(7))
+    prefer: str | Window | None = None  # morning | midday | evening | a Window
+
+    @property
+    def key(self) -> str:
+        return self.session.key
+
+    @property
+    def preferred(self) -> tuple[int, int] | None:
+        if self.prefer is None:
+            return None
+        if isinstance(self.prefer, Window):
+            return (self.prefer.start, self.prefer.end)
+        return PREFERENCES[self.prefer]
+
+
+@dataclass(frozen=True)
+class Placement:
+    key: str
+    dated: DatedSession  # dated as ``week.date_week`` dates a fixed session at that day and start
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    key: str
+    constraint: str  # days | window | busy | fixed | together | search (gave up on a week too full to settle)
+    message: str
+
+
+@dataclass(frozen=True)
+class Placed:
+    placements: tuple[Placement, ...]
+    unplaced: tuple[Unplaced, ...]
+    optimal: bool = True  # False when the search limits cut short the search for a better placement
+
+    def at(self, key: str) -> Placement | None:
+        return next((p for p in self.placements if p.key == key), None)
+
+
+class _Slot(NamedTuple):
+    """A session at one start, in whole minutes from the week's Monday 00:00 read as UTC."""
+
+    start: int
+    end: int
+    day: int  # local date, days from Monday
+    local: int  # local start, minutes from midnight
+    end_day: int
+    end_local: int
+
+
+@dataclass(frozen=True)
+class _Who:
+    key: str
+    kind_id: str
+    run: bool
+    hard: bool
+    lower: bool
+    minutes: int
+
+    @property
+    def jog(self) -> bool:
+        return self.kind_id == "easy" and self.minutes <= EASY_JOG_MINUTES
+
+
+def _who(s: Session) -> _Who:
+    lower = s.kind.id == "strength" and (s.focus or "full") in LOWER_BODY_FOCUS
+    return _Who(s.key, s.kind.id, s.kind.run, s.kind.hard, lower, s.minutes)
+
+
+class _Week:
+    """Minute arithmetic for one ISO week in one zone; DST days go through ``week._date_session``."""
+
+    _PROBE = Session("probe", 0, time(0), KINDS["easy"], 1)
+
+    def __init__(self, week: IsoWeek, tz: ZoneInfo) -> None:
+        self.week, self.tz = week, tz
+        self.epoch = datetime.combine(week.monday, time(0), timezone.utc)
+        self.offsets: dict[int, int | None] = {}
+        for d in range(-2, 10):
+            a = datetime.combine(week.day(d), time(0), tz).utcoffset()
+            b = datetime.combine(week.day(d + 1), time(0), tz).utcoffset()
+            self.offsets[d] = int(a.total_seconds() // 60) if a == b else None
+
+    def minute(self, when: datetime) -> int:
+        return math.floor((when - self.epoch).total_seconds() / 60)
+
+    def minute_up(self, when: datetime) -> int:
+        return math.ceil((when - self.epoch).total_seconds() / 60)
+
+    def instant(self, day: int, local: int) -> int | None:
+        """The minute of a wall-clock time, or None when it does not exist (clocks go forward)."""
+        if local >= _DAY:
+            day, local = day + 1, local - _DAY
+        off = self.offsets.get(day)
+        if off is not None:
+            return day * _DAY + local - off
+        d = self.date(self._PROBE, day, local)
+        return None if d.dst_shift == "gap" else self.minute(d.start)
+
+    def date(self, session: Session, day: int, local: int) -> DatedSession:
+        return _date_session(replace(session, day=day, start=time(local // 60, local % 60)), self.week, self.tz)
+
+    def slot(self, d: DatedSession) -> _Slot:
+        monday = self.week.monday
+        return _Slot(
+            self.minute(d.utc_start),
+            self.minute_up(d.utc_end),
+            (d.start.date() - monday).days,
+            d.start.hour * 60 + d.start.minute,
+            (d.end.date() - monday).days,
+            d.end.hour * 60 + d.end.minute,
+        )
+
+    def edge(self, day: int, local: int) -> int:
+        """A window's edge as a minute; a wall time that does not exist moves later, as sessions do."""
+        at = self.instant(day, local)
+        return at if at is not None else self.minute(self.date(self._PROBE, day, local).start)
+
+    def midnight(self, day: int) -> int:
+        at = self.instant(day, 0)
+        return at if at is not None else self.minute(datetime.combine(self.week.day(day), time(0), self.tz))
+
+    def noon(self, day: int) -> int:
+        at = self.instant(day, _NOON)
+        return at if at is not None else self.minute(datetime.combine(self.week.day(day), NOON, self.tz))
+
+
+class _Rules:
+    """Where another session may not start, given one session at a slot: the pair semantics of ``rules.py``."""
+
+    def __init__(self, wk: _Week, buffer: int, gap_hours: float, enforce: frozenset[str]) -> None:
+        self.wk, self.buffer = wk, buffer
+        self.gap = math.ceil(gap_hours * 60 - 1e-9)
+        self.horizon = max(self.gap, int(ORDER_WINDOW.total_seconds() // 60))
+        self.gap_on, self.order_on = "gap" in enforce, "order" in enforce
+
+    def forbidden(self, p: _Who, ps: _Slot, q: _Who) -> list[tuple[int, int]]:
+        """Half-open ranges of start minutes where ``q`` would clash with ``p`` at ``ps`` (buffers included)."""
+        m, buf = q.minutes, self.buffer
+        out = [(ps.start - buf - m + 1, ps.end + buf)]
+        if p.kind_id == "strength" and q.run:
+            if self.gap_on and self.gap:
+                out.append((ps.end, ps.end + self.gap))  # a run too soon after the lift
+            if self.order_on:
+                zone = (ps.start - self.horizon - m + 1, ps.start - m + 1)  # a run ending before the lift
+                hole = None
+                if q.jog and ps.local >= _NOON:
+                    hole = (self.wk.midnight(ps.day), self.wk.noon(ps.day) - m + 1)
+                out += _minus(zone, hole)
+        elif p.run and q.kind_id == "strength":
+            if self.order_on:
+                zone = (ps.end, ps.end + self.horizon)  # a lift after the run
+                hole = None
+                if p.jog and ps.day == ps.end_day and ps.end_local <= _NOON:
+                    hole = (self.wk.noon(ps.day), self.wk.midnight(ps.day + 1))
+                out += _minus(zone, hole)
+            if self.gap_on and self.gap:
+                out.append((ps.start - self.gap - m + 1, ps.start - m + 1))  # a lift ending too soon before the run
+        return out
+
+
+def _minus(zone: tuple[int, int], hole: tuple[int, int] | None) -> list[tuple[int, int]]:
+    if hole is None or hole[1] <= zone[0] or hole[0] >= zone[1] or hole[0] >= hole[1]:
+        return [zone]
+    return [r for r in ((zone[0], hole[0]), (hole[1], zone[1])) if r[0] < r[1]]
+
+
+def _subtract(ranges: list[tuple[int, int]], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``ranges`` minus ``cuts`` (merged, sorted)."""
+    out = []
+    for lo, hi in ranges:
+        for a, b in cuts:
+            if b <= lo or a >= hi:
+                continue
+            if a > lo:
+                out.append((lo, a))
+            lo = max(lo, b)
+            if lo >= hi:
+                break
+        if lo < hi:
+            out.append((lo, hi))
+    return out
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for lo, hi in sorted(r for r in ranges if r[0] < r[1]):
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
+
+
+def _clear(starts: list[tuple], blocked: list[tuple[int, int]]) -> list[tuple]:
+    """Keep the candidates (start first) whose start lies in no blocked range; both sorted by start."""
+    kept, i = [], 0
+    for item in starts:
+        while i < len(blocked) and blocked[i][1] <= item[0]:
+            i += 1
+        if i < len(blocked) and blocked[i][0] <= item[0]:
+            continue
+        kept.append(item)
+    return kept
+
+
+@dataclass
+class _Domain:
+    flex: Flexible
+    who: _Who
+    slots: list[_Slot]  # in the order tried: preferred first, last week's time first, then earliest
+    pref_miss: list[int]
+    stable: int | None  # index of last week's slot, if still possible
+    moved: bool  # last week's time was given and is not possible any more
+    days: frozenset[int]  # local dates of its slots
+    segments: frozenset[tuple[int, int]]  # the availability windows (as minutes) its slots lie in
+    shelf: dict[str, list[tuple]]  # candidates after each filter, for messages
+    fixed_blockers: tuple[str, ...] = ()
+
+
+def place(
+    week: IsoWeek,
+    zone: ZoneInfo | str,
+    flexible: list[Flexible] | tuple[Flexible, ...],
+    availability: dict[int, tuple[Window, ...] | list[Window]],
+    *,
+    fixed: tuple[DatedSession, ...] | list[DatedSession] = (),
+    busy: tuple[tuple[datetime, datetime], ...] | list[tuple[datetime, datetime]] = (),
+    buffer_minutes: int = 15,
+    min_gap_hours: float = 6.0,
+    last: dict[str, tuple[int, time]] | None = None,
+    enforce: frozenset[str] = frozenset({"overlap", "gap", "order"}),
+    grid_minutes: int = GRID_MINUTES,
+    budget: int = SEARCH_BUDGET,
+) -> Placed:
+    """Place ``flexible`` sessions in ``week``.
+
+    ``availability`` maps a weekday (0 = Monday) to its windows; a day not in
+    it has none. ``fixed`` are dated sessions that stand (of this week or its
+    neighbours); ``busy`` are (start, end) aware datetimes; ``last`` maps a
+    session key to the (weekday, start) it had last week. ``enforce`` names
+    the rules a placement must not break ("gap" and "order" may be left out
+    when the plan disables them; overlap always holds).
+    """
+    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
+    wk = _Week(week, tz)
+    rules = _Rules(wk, buffer_minutes, min_gap_hours, enforce)
+    busy_ranges = _merge([(wk.minute(a) - buffer_minutes, wk.minute_up(b) + buffer_minutes) for a, b in busy])
+    fixed_slots = [(_who(d.session), wk.slot(d)) for d in fixed]
+    last = last or {}
+    domains = [_domain(f, wk, rules, availability, busy_ranges, fixed_slots, last.get(f.key), grid_minutes) for f in flexible]
+    search = _Search(domains, rules, fixed_slots, budget, busy_ranges)
+
+    unplaced: dict[int, Unplaced] = {}
+    for i, dom in enumerate(domains):
+        if not dom.slots:
+            unplaced[i] = _why_empty(dom, buffer_minutes)
+    # Lifts and hard runs first: the soft preferences between sessions are settled early in the search.
+    order = sorted(
+        (i for i in range(len(domains)) if i not in unplaced),
+        key=lambda i: (not (domains[i].who.lower or domains[i].who.hard), len(domains[i].slots), domains[i].flex.key),
+    )
+    chosen = search.solve(order, improve=True)
+    if chosen is None:
+        # Some sessions cannot all go in: add them one at a time, most constrained first.
+        kept: list[int] = []
+        gave_up: set[int] = set()
+        for i in order:
+            if search.solve([*kept, i], improve=False) is not None:
+                kept.append(i)
+            else:
+                unplaced[i] = None  # type: ignore[assignment]  # filled in once the others are placed
+                if search.gave_up:
+                    gave_up.add(i)
+        chosen = search.solve(kept, improve=True) or {}
+        for i in [i for i, u in unplaced.items() if u is None]:
+            unplaced[i] = _why_together(domains[i], chosen, domains, search, i in gave_up)
+
+    optimal = search.optimal
+    placements = []
+    for i in sorted(chosen, key=lambda i: (domains[i].slots[chosen[i]].start, domains[i].flex.key)):
+        dom, c = domains[i], chosen[i]
+        s = dom.slots[c]
+        dated = wk.date(dom.flex.session, s.day, s.local)
+        placements.append(Placement(dom.flex.key, dated, _reason(dom, c, chosen, domains, dated, buffer_minutes)))
+    lost = tuple(unplaced[i] for i in sorted(unplaced, key=lambda i: domains[i].flex.key))
+    return Placed(tuple(placements), lost, optimal)
+
+
+def _domain(
+    flex: Flexible,
+    wk: _Week,
+    rules: _Rules,
+    availability: dict,
+    busy_ranges: list[tuple[int, int]],
+    fixed_slots: list[tuple[_Who, _Slot]],
+    last: tuple[int, time] | None,
+    grid: int,
+) -> _Domain:
+    who = _who(flex.session)
+    m = who.minutes
+    shelf: dict[str, list[tuple]] = {"days": [], "window": []}
+    for day in sorted(set(flex.days)):
+        for w in availability.get(day, ()):
+            first, last_end = wk.edge(day, w.start), wk.edge(day, w.end)
+            shelf["days"].append((day, w.start, w.end, last_end - first))
+            seg = (first, last_end)
+            offset = wk.offsets.get(day)
+            starts = range(-(-w.start // grid) * grid, w.end - m + 1, grid)
+            if offset is not None:
+                base = day * _DAY - offset
+                shelf["window"].extend((base + t, day, t, seg) for t in starts)
+                continue
+            for t in starts:
+                at = wk.instant(day, t)
+                if at is not None and first <= at and at + m <= last_end:
+                    shelf["window"].append((at, day, t, seg))
+    window = sorted(set(shelf["window"]))
+    shelf["window"] = window
+    shelf["busy"] = _clear(window, [(lo - m + 1, hi) for lo, hi in busy_ranges])
+    blocked: list[tuple[int, int]] = []
+    owners: list[tuple[tuple[int, int], str]] = []
+    for fw, fs in fixed_slots:
+        for r in rules.forbidden(fw, fs, who):
+            blocked.append(r)
+            owners.append((r, fw.key))
+    shelf["fixed"] = _clear(shelf["busy"], _merge(blocked))
+    blockers: tuple[str, ...] = ()
+    if not shelf["fixed"]:  # only a message needs them
+        blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x[0] < r[1] for x in shelf["busy"])}))
+
+    pref = flex.preferred
+    items = []
+    for at, day, t, _ in shelf["fixed"]:
+        miss = 0 if pref is None or pref[0] <= t and t + m <= pref[1] else 1
+        items.append((miss, at, day, t))
+    stable_at = None
+    if last is not None:
+        stable_at = next((at for _, at, day, t in items if day == last[0] and t == last[1].hour * 60 + last[1].minute), None)
+    items.sort(key=lambda x: (x[0], x[1] != stable_at, x[1]))
+    slots, misses = [], []
+    for miss, at, day, t in items:
+        end_local = t + m
+        slots.append(_Slot(at, at + m, day, t, day + end_local // _DAY, end_local % _DAY))
+        misses.append(miss)
+    slots = [s if wk.offsets.get(s.day) is not None else _exact(wk, flex.session, s) for s in slots]
+    stable = next((k for k, s in enumerate(slots) if s.start == stable_at), None)
+    days = frozenset(s.day for s in slots)
+    segments = frozenset(x[3] for x in shelf["fixed"])
+    return _Domain(flex, who, slots, misses, stable, last is not None and stable is None, days, segments, shelf, blockers)
+
+
+def _exact(wk: _Week, session: Session, s: _Slot) -> _Slot:
+    """A slot on a day with a clock change, dated the way ``date_week`` dates it."""
+    if wk.offsets.get(s.day) is not None:
+        return s
+    return wk.slot(wk.date(session, s.day, s.local))
+
+
+class _Search:
+    """Depth-first search with forward checking, then branch and bound on the soft preferences."""
+
+    def __init__(
+        self, domains: list[_Domain], rules: _Rules, fixed: list[tuple[_Who, _Slot]], budget: int, busy: list[tuple[int, int]]
+    ) -> None:
+        self.domains, self.rules, self.fixed, self.budget = domains, rules, fixed, budget
+        self.gave_up = False
+        taken = _merge([*busy, *((t.start - rules.buffer, t.end + rules.buffer) for _, t in fixed)])
+        # Each window's free stretches, for the counting check in ``_fits``.
+        self.stretches = {
+            seg: _subtract([seg], taken) for seg in sorted({seg for d in domains for seg in d.segments})
+        }
+
+    def solve(self, order: list[int], improve: bool) -> dict[int, int] | None:
+        self.order = order
+        self.forb: dict[int, list[tuple[int, int]]] = {i: [] for i in order}
+        self.assigned: dict[int, int] = {}
+        self.best: dict[int, int] | None = None
+        self.best_cost: tuple | None = None
+        self.improve = improve
+        self.steps = 0
+        self.gave_up = False
+        self.optimal = True  # no placement is better by the soft preferences
+        self.floor = None
+        self.lower_on: dict[int, int] = {}
+        self.hard_on: dict[int, int] = {}
+        for w, t in self.fixed:
+            self._count(w, t.day, 1)
+        parts = self._rest_bounds(order)
+        if parts is not None and self._fits(order):
+            self.floor = tuple(sum(p[k] for p in parts) for k in range(4))  # no placement costs less
+            after = tuple(sum(p[k] for p in parts[1:]) for k in range(4))
+            # Exact first; if that runs long, search again from the best so far, one start per day and class.
+            self.per_day, self.limit = None, min(EXACT_BUDGET, self.budget)
+            self._dfs(0, (0, 0, 0, 0), after)
+            if improve and self.best is not None and self.steps > self.limit and self.best_cost != self.floor:
+                self.optimal = False
+                self.per_day, self.limit, self.steps = PER_DAY, self.budget, 0
+                self._dfs(0, (0, 0, 0, 0), after)
+                self.optimal = self.best_cost == self.floor
+        return self.best
+
+    def _first_free(self, i: int) -> int | None:
+        forb = self.forb[i]
+        for c, s in enumerate(self.domains[i].slots):
+            x = s.start
+            for lo, hi in forb:
+                if lo <= x < hi:
+                    break
+            else:
+                return c
+        return None
+
+    def _free(self, i: int, c: int) -> bool:
+        x = self.domains[i].slots[c].start
+        return not any(lo <= x < hi for lo, hi in self.forb[i])
+
+    def _done(self) -> bool:
+        if self.best is None:
+            if self.steps > FIRST_BUDGET:
+                self.gave_up = True
+                return True
+            return False
+        return not self.improve or self.best_cost[:4] == self.floor or self.steps > self.limit
+
+    def _dfs(self, level: int, cost: tuple[int, int, int, int], rest_lb: tuple[int, int, int, int] = (0, 0, 0, 0)) -> None:
+        """``rest_lb``: the least cost the sessions after this one can still add, per preference."""
+        if level == len(self.order):
+            if self.best_cost is None or cost < self.best_cost:
+                self.best, self.best_cost = dict(self.assigned), cost
+            return
+        i = self.order[level]
+        dom = self.domains[i]
+        rest = self.order[level + 1 :]
+        who = dom.who
+        social = who.lower or who.hard
+        r0, r1, r2, r3 = rest_lb
+        tried: dict[tuple[int, bool, int], int] = {}
+        for c, s in enumerate(dom.slots):
+            if self._done():
+                return
+            self.steps += 1
+            miss = dom.pref_miss[c]
+            unstable = dom.moved or (dom.stable is not None and c != dom.stable)
+            if self.best_cost is not None:
+                # Slots are tried by (preference, stability): none from here on can do better than this one's floor.
+                later = dom.moved or (dom.stable is not None and c > dom.stable)
+                if (cost[0] + miss + r0, cost[1] + r1, cost[2] + r2, cost[3] + later + r3) >= self.best_cost:
+                    return
+            if not self._free(i, c):
+                continue
+            if self.best_cost is not None:
+                group = (miss, unstable, s.day)
+                if self.per_day is not None and tried.get(group, 0) >= self.per_day:
+                    continue
+                tried[group] = tried.get(group, 0) + 1
+            lower, hard = self._pairs(i, s) if social else (0, 0)
+            here = (cost[0] + miss, cost[1] + lower, cost[2] + hard, cost[3] + unstable)
+            if self.best_cost is not None and (here[0] + r0, here[1] + r1, here[2] + r2, here[3] + r3) >= self.best_cost:
+                continue
+            pushed = []
+            for j in rest:
+                ranges = self.rules.forbidden(who, s, self.domains[j].who)
+                self.forb[j].extend(ranges)
+                pushed.append((j, len(ranges)))
+            self._count(who, s.day, 1)
+            parts = self._rest_bounds(rest)
+            if parts is not None and self.best_cost is None and self.steps > COUNT_AFTER:
+                self.assigned[i] = c
+                if not self._fits(rest):
+                    parts = None
+                del self.assigned[i]
+            self._count(who, s.day, -1)
+            if parts is not None:
+                total = [sum(p[k] for p in parts) for k in range(4)]
+                bound = (here[0] + total[0], here[1] + total[1], here[2] + total[2], here[3] + total[3])
+                if self.best_cost is None or bound < self.best_cost:
+                    after = tuple(total[k] - parts[0][k] for k in range(4)) if parts else (0, 0, 0, 0)
+                    self.assigned[i] = c
+                    self._count(who, s.day, 1)
+                    self._dfs(level + 1, here, after)
+                    self._count(who, s.day, -1)
+                    del self.assigned[i]
+            for j, n in pushed:
+                del self.forb[j][len(self.forb[j]) - n :]
+
+    def _rest_bounds(self, rest: list[int]) -> list[tuple[int, int, int, int]] | None:
+        """Per later session, the least (preference, lower-body, hard-day, stability) cost it can add; None if one has no start left."""
+        parts = []
+        for j in rest:
+            first = self._first_free(j)
+            if first is None:
+                return None
+            dj = self.domains[j]
+            lower = hard = 0
+            if dj.who.lower:
+                lower = min(self.lower_on.get(d - 1, 0) + self.lower_on.get(d, 0) + self.lower_on.get(d + 1, 0) for d in dj.days)
+            if dj.who.hard:
+                hard = min(self.hard_on.get(d - 1, 0) + self.hard_on.get(d + 1, 0) for d in dj.days)
+            stab = dj.moved or (dj.stable is not None and not self._free(j, dj.stable))
+            parts.append((dj.pref_miss[first], lower, hard, int(stab)))
+        return parts
+
+    def _fits(self, rest: list[int]) -> bool:
+        """Whether the sessions still to place could each have a window, counting how many fit in each.
+
+        A window's free stretches hold at most as many sessions as their
+        shortest durations plus buffers allow; if no assignment of sessions to
+        windows within those counts exists (a matching), no placement does.
+        This settles weeks with more sessions than room quickly.
+        """
+        if len(rest) < 2:
+            return True
+        buf = self.rules.buffer
+        used = [(t.start - buf, t.end + buf) for t in (self.domains[j].slots[c] for j, c in self.assigned.items())]
+        used = _merge(used)
+        room: dict[tuple[int, int], int] = {}
+        for seg, free in self.stretches.items():
+            wanted = sorted(self.domains[j].who.minutes for j in rest if seg in self.domains[j].segments)
+            if not wanted:
+                continue
+            count = 0
+            for lo, hi in _subtract(free, used):
+                total, k = -buf, 0
+                for m in wanted:
+                    if total + buf + m > hi - lo:
+                        break
+                    total += buf + m
+                    k += 1
+                count += k
+            room[seg] = min(count, len(wanted))
+        load: dict[tuple[int, int], list[int]] = {seg: [] for seg in room}
+
+        def seat(j: int, seen: set) -> bool:
+            for seg in self.domains[j].segments:
+                if seg in seen or not room.get(seg):
+                    continue
+                seen.add(seg)
+                if len(load[seg]) < room[seg]:
+                    load[seg].append(j)
+                    return True
+                for k in list(load[seg]):
+                    if seat(k, seen):
+                        load[seg].remove(k)
+                        load[seg].append(j)
+                        return True
+            return False
+
+        return all(seat(j, set()) for j in rest)
+
+    def _count(self, who: _Who, day: int, step: int) -> None:
+        if who.lower:
+            self.lower_on[day] = self.lower_on.get(day, 0) + step
+        if who.hard:
+            self.hard_on[day] = self.hard_on.get(day, 0) + step
+
+    def _pairs(self, i: int, s: _Slot) -> tuple[int, int]:
+        """Soft-preference pairs this slot makes with fixed and already placed sessions."""
+        who = self.domains[i].who
+        others = [(w, t) for w, t in self.fixed]
+        others += [(self.domains[j].who, self.domains[j].slots[c]) for j, c in self.assigned.items()]
+        lower = hard = 0
+        spacing = int(LOWER_BODY_SPACING.total_seconds() // 60)
+        for w, t in others:
+            if who.lower and w.lower and abs(t.start - s.start) < spacing:
+                lower += 1
+            if who.hard and w.hard and abs(t.day - s.day) == 1:
+                hard += 1
+        return lower, hard
+
+
+def _span(days) -> str:
+    days = sorted(set(days))
+    if days == list(range(7)):
+        return "any day"
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        return f"{DAYS[days[0]]}–{DAYS[days[-1]]}"
+    return ", ".join(DAYS[d] for d in days)
+
+
+def _pref_text(flex: Flexible) -> str:
+    if isinstance(flex.prefer, Window):
+        return f"preferred {flex.prefer}"
+    return f"preferred {flex.prefer}"
+
+
+def _why_empty(dom: _Domain, buffer: int) -> Unplaced:
+    f, m = dom.flex, dom.who.minutes
+    on = f"on {_span(f.days)}"
+    if not dom.shelf["days"]:
+        return Unplaced(f.key, "days", f"{f.key}: no availability window {on}; add one or allow other days.")
+    if not dom.shelf["window"]:
+        longest = max(w[3] for w in dom.shelf["days"])
+        return Unplaced(
+            f.key, "window", f"{f.key}: no availability window {on} is {m} min long (the longest is {longest} min)."
+        )
+    if not dom.shelf["busy"]:
+        return Unplaced(
+            f.key, "busy", f"{f.key}: no {m}-min slot {on} is outside busy time with {buffer}-min buffers around it."
+        )
+    by = ", ".join(dom.fixed_blockers)
+    return Unplaced(
+        f.key,
+        "fixed",
+        f"{f.key}: every free {m}-min slot {on} clashes with fixed sessions ({by}): too close to them, "
+        f"or it would break the lift-first gap or order rule.",
+    )
+
+
+def _why_together(dom: _Domain, chosen: dict[int, int], domains: list[_Domain], search: _Search, gave_up: bool) -> Unplaced:
+    f, m = dom.flex, dom.who.minutes
+    takers = []
+    for j, c in sorted(chosen.items(), key=lambda jc: domains[jc[0]].slots[jc[1]].start):
+        s = domains[j].slots[c]
+        ranges = search.rules.forbidden(domains[j].who, s, dom.who)
+        if any(lo <= x.start < hi for x in dom.slots for lo, hi in ranges):
+            takers.append(f"{domains[j].flex.key} ({DAYS[s.day % 7].capitalize()} {_hhmm(s.local)})")
+    who = ", ".join(takers) or "the other sessions"
+    if gave_up:
+        return Unplaced(
+            f.key,
+            "search",
+            f"{f.key}: no {m}-min slot on {_span(f.days)} was found next to {who} within the search limit; "
+            f"the week is too full to settle. Allow more days or longer windows, or drop a session.",
+        )
+    return Unplaced(
+        f.key,
+        "together",
+        f"{f.key}: no {m}-min slot on {_span(f.days)} is left once {who} are placed; its free slots are "
+        f"taken by them, or too close to them for the lift-first gap or order rule.",
+    )
+
+
+def _reason(dom: _Domain, c: int, chosen: dict[int, int], domains: list[_Domain], dated: DatedSession, buffer: int) -> str:
+    f, m = dom.flex, dom.who.minutes
+    parts = []
+    if f.prefer is not None:
+        if dom.pref_miss[c]:
+            parts.append(f"no {_pref_text(f)} slot fits, so outside it")
+        else:
+            parts.append(f"in its {_pref_text(f)} time")
+    if dom.stable is not None and c == dom.stable:
+        parts.append("same time as last week")
+    elif dom.moved:
+        parts.append("last week's time is not free this week")
+    elif dom.stable is not None:
+        parts.append("moved from last week's time to fit the other sessions")
+    free = f"slot on {_span(f.days)} free for {m} min + {buffer} min buffers"
+    if len(dom.slots) == 1:
+        parts.append(f"the only {free}")
+    elif c == _earliest(dom):
+        parts.append(f"the earliest {free}")
+    else:
+        parts.append(f"the earliest {free} that keeps the rules with the other sessions")
+    return f"{dated.start:%a %H:%M}: " + "; ".join(parts)
+
+
+def _earliest(dom: _Domain) -> int:
+    return min(range(len(dom.slots)), key=lambda k: dom.slots[k].start)
