@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from syncplan.cli import main
 from syncplan.errors import EXIT_FAILURE
 from test_fuel import ATHLETE, SESSIONS, WEEK
@@ -103,13 +105,17 @@ def test_the_fake_refuses_a_patch_that_leaves_a_date_time_beside_a_date(fake_goo
     assert fake_google.calendars[cal.id].events[event["id"]]["start"] == {"date": "2026-12-02"}  # left as it was
 
 
-def test_rest_day_notes_switched_off_are_deleted_and_come_back_when_switched_on(runner, fake_google, google_token, plan_file):
+@pytest.mark.parametrize("bare_deleted", [False, True], ids=["listed", "bare"])
+def test_rest_day_notes_switched_off_are_deleted_and_come_back_when_switched_on(runner, fake_google, google_token, plan_file, bare_deleted):
+    """Also when Google lists deleted events bare (id and status only): the restore then goes through a 409."""
+    fake_google.bare_deleted = bare_deleted
     rest, plain = plan_file(REST), plan_file(PLAIN.replace("[athlete]", "[calendar]\nrest_day_notes = false\n\n[athlete]"), "off.toml")
     sync(runner, rest)
     off = sync(runner, plain)
     assert off.exit_code == 0, off.output  # no --force: the week keeps its sessions
     assert last_line(off) == "created 0, updated 0, deleted 4, unchanged 4, conflicts 0"
     assert notes_in_google(fake_google) == {}
+    assert "Would be: created 0, updated 4, deleted 0, unchanged 4" in sync(runner, rest, "--dry-run").output
     on = sync(runner, rest)
     assert last_line(on) == "created 0, updated 4, deleted 0, unchanged 4, conflicts 0"  # restored under their own ids
     assert sorted(notes_in_google(fake_google)) == REST_DAYS
