@@ -205,7 +205,7 @@ def _starts_inside(remote: dict, start: datetime, end: datetime) -> bool:
     try:
         if when.get("dateTime") is not None:
             instant = datetime.fromisoformat(when["dateTime"])
-        elif when.get("date") is not None:  # made all-day by hand: midnight where the window is
+        elif when.get("date") is not None:  # a rest-day note, or made all-day by hand: midnight where the window is
             instant = datetime.combine(date.fromisoformat(when["date"]), time(), start.tzinfo)
         else:
             # Deleted events need not keep their times; their id ties them to a week.
