@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syncplan.events import Event, google_event_id, make_uid
 from syncplan.google.resource import HASH, from_resource, private, to_resource
@@ -291,3 +293,15 @@ def test_removed_rest_day_notes_are_deleted_without_force_but_cannot_hide_an_emp
 def test_a_rest_day_note_describes_itself_as_all_day():
     (action,) = plan_sync(NOTES[:1], [], WINDOW, PLAN)
     assert "2026-W49/@rest-mon" in action.describe() and "Mon 30 Nov all day" in action.describe()
+
+
+@given(st.sampled_from(sorted(available_timezones())), st.dates(date(2000, 1, 3), date(2037, 12, 28)))
+@settings(max_examples=200, deadline=None)
+def test_every_rest_day_note_reads_back_unchanged_whatever_its_zone_and_day(zone, day):
+    """Midnights that DST skips or repeats included: the dates and the zone give back the very same event."""
+    tz = ZoneInfo(zone)
+    monday = datetime.combine(day - timedelta(days=day.weekday()), datetime.min.time())
+    note = rest_note(day.weekday(), tz, "2026-W49", monday)
+    window = (datetime.combine(monday.date(), datetime.min.time(), tz), datetime.combine(monday.date() + timedelta(days=7), datetime.min.time(), tz))
+    assert tally(plan_sync([note], google_holds(note), window, PLAN)) == {"unchanged": 1}
+    assert from_resource(to_resource(note)) == note
