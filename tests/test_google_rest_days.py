@@ -7,11 +7,17 @@ answers as Google does (it refuses a ``dateTime`` left beside a ``date``).
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 
 import pytest
 
+from syncplan.build import build
 from syncplan.cli import main
 from syncplan.errors import EXIT_FAILURE
+from syncplan.google.resource import to_resource
+from syncplan.plan import load_plan
+from syncplan.week import resolve_weeks
+from test_block import PLAN as BLOCK_PLAN
 from test_fuel import ATHLETE, SESSIONS, WEEK
 
 REST = ATHLETE + "[calendar]\nrest_day_notes = true\n" + SESSIONS
@@ -151,3 +157,40 @@ def test_dry_run_shows_rest_day_notes_as_all_day(runner, fake_google, google_tok
     lines = [line for line in result.output.splitlines() if "@rest-" in line]
     assert len(lines) == 4 and all(line.startswith("create") and "all day" in line and TITLE in line for line in lines)
     assert "Would be: created 8," in result.output
+
+
+def test_a_block_week_taken_off_and_given_back_ends_with_exactly_the_planned_notes_and_sessions(runner, fake_google, google_token, plan_file):
+    """A week off fills with rest-day notes (after --force for its sessions); giving it back restores them."""
+    text = BLOCK_PLAN.replace("[athlete]", "[calendar]\nrest_day_notes = true\n\n[athlete]")
+    args = ["--week", "2026-W50", "--weeks", "3"]
+
+    def planned(path):
+        built = build(load_plan(path), resolve_weeks("2026-W50", 3, date(2026, 12, 1)))
+        return sorted((e.summary, _when(to_resource(e))) for e in built.calendar_events)
+
+    def held():
+        return sorted((e["summary"], _when(e)) for e in fake_google.live(training(fake_google).id).values())
+
+    path = plan_file(text)
+    assert runner.invoke(main, ["sync", str(path), *args]).exit_code == 0
+    assert held() == planned(path)
+    path.write_text(text + "\n[[week]]\nnumber = 2\nrest = true\n")
+    refused = runner.invoke(main, ["sync", str(path), *args])
+    assert refused.exit_code == EXIT_FAILURE  # seven notes do not make the emptied week look planned
+    off = runner.invoke(main, ["sync", str(path), *args, "--force"])
+    assert off.exit_code == 0, off.output
+    assert held() == planned(path)
+    path.write_text(text)
+    back = runner.invoke(main, ["sync", str(path), *args])
+    assert back.exit_code == 0, back.output
+    assert held() == planned(path)
+    again = runner.invoke(main, ["sync", str(path), *args])
+    assert last_line(again).startswith("created 0, updated 0, deleted 0,") and last_line(again).endswith("conflicts 0")
+
+
+def _when(resource: dict) -> tuple:
+    """Dates for all-day events; instants (whatever the offset notation) for timed ones."""
+    start, end = resource["start"], resource["end"]
+    if "date" in start:
+        return (start["date"], end["date"])
+    return (datetime.fromisoformat(start["dateTime"]).timestamp(), datetime.fromisoformat(end["dateTime"]).timestamp())
