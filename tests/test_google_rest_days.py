@@ -99,6 +99,21 @@ def test_a_rest_day_note_moved_to_a_time_by_hand_becomes_all_day_again(runner, f
     assert last_line(sync(runner, path)) == "created 0, updated 0, deleted 0, unchanged 8, conflicts 0"
 
 
+def test_a_session_made_all_day_by_hand_gets_its_times_back(runner, fake_google, google_token, plan_file):
+    """The mirror case: the update clears the date, or Google would refuse it."""
+    path = plan_file(REST)
+    sync(runner, path)
+    cal = training(fake_google)
+    event_id, session = next((i, e) for i, e in fake_google.live(cal.id).items() if e["summary"] == "Long run · 90 min")
+    times = dict(session["start"]), dict(session["end"])
+    fake_google.edit_by_hand(cal.id, event_id, start={"date": "2026-12-05", "dateTime": None, "timeZone": None},
+                             end={"date": "2026-12-06", "dateTime": None, "timeZone": None})
+    fixed = sync(runner, path, "--overwrite-edits")
+    assert last_line(fixed) == "created 0, updated 1, deleted 0, unchanged 7, conflicts 0", fixed.output
+    held = fake_google.calendars[cal.id].events[event_id]
+    assert (held["start"], held["end"]) == times
+
+
 def test_the_fake_refuses_a_patch_that_leaves_a_date_time_beside_a_date(fake_google):
     cal = fake_google.add_calendar("plain@example.com", "Plain")
     event = fake_google.add_by_hand(cal.id, {"start": {"date": "2026-12-02"}, "end": {"date": "2026-12-03"}, "summary": "Rest"})
