@@ -23,7 +23,7 @@ class Built:
     findings: tuple[Finding, ...]
     events: tuple[Event, ...]
     # All-day protein notes on days without sessions ([calendar] rest_day_notes).
-    # Kept apart from ``events``: only the .ics export writes them for now.
+    # Kept apart from ``events``: .ics export and sync take ``calendar_events``.
     rest_days: tuple[Event, ...] = ()
 
     @property
@@ -32,7 +32,7 @@ class Built:
 
     @property
     def calendar_events(self) -> tuple[Event, ...]:
-        """Sessions and rest-day notes, in date order, for a calendar file."""
+        """Sessions and rest-day notes, in date order, for a calendar file or Google."""
         if not self.rest_days:
             return self.events
         return tuple(sorted(self.events + self.rest_days, key=lambda e: (e.start.date(), not e.all_day)))

@@ -382,7 +382,7 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
     bar = _SyncProgress(enabled=not non_interactive and sys.stdout.isatty())
     try:
         outcome = push(
-            built.events,
+            built.calendar_events,
             window,
             plan.identity,
             Target(calendar or plan.calendar_name, plan.timezone),

@@ -7,7 +7,9 @@ bearer tokens and the scopes each method needs, and can misbehave on purpose:
 an error status on every Nth request (with a Retry-After if asked), a
 dropped connection after k requests, an answer lost after the call was done
 (httplib2 then sends the request again by itself, as it does with Google), a
-token endpoint that fails for a while.
+token endpoint that fails for a while. It judges an event's times as Google
+does: each side a ``date`` or a ``dateTime`` (a PATCH that leaves both is a
+400), and all-day dates fall in the calendar's own time zone when listing.
 
 Scopes, as Google documents them:
 - calendar.app.created: make secondary calendars, and read and write them and
@@ -29,9 +31,10 @@ import secrets
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 APP_CREATED = "https://www.googleapis.com/auth/calendar.app.created"
 EVENTS_OWNED = "https://www.googleapis.com/auth/calendar.events.owned"
@@ -324,7 +327,7 @@ class FakeCalendar:
                 if not wanted:  # a property filter cannot match what has no properties
                     items.append({"kind": "calendar#event", "id": event["id"], "status": "cancelled", "etag": event["etag"]})
                 continue
-            start, end = _instant(event["start"]["dateTime"]), _instant(event["end"]["dateTime"])
+            start, end = _span(event, cal.time_zone)
             if (time_min and end <= time_min) or (time_max and start >= time_max):
                 continue
             props = event.get("extendedProperties", {}).get("private", {})
@@ -344,8 +347,7 @@ class FakeCalendar:
             raise ApiError(400, "Invalid resource id value.", "invalid")
         if event_id in cal.events:
             raise ApiError(409, "The requested identifier already exists.", "duplicate")
-        for side in ("start", "end"):
-            _instant(data[side]["dateTime"])  # a bad time is a 400, as at Google
+        _check_times(data)
         now = _now()
         event = {
             **data,
@@ -380,10 +382,13 @@ class FakeCalendar:
         if method in ("PATCH", "PUT"):
             if method == "PUT":
                 kept = {k: event[k] for k in ("kind", "id", "created", "creator", "organizer", "iCalUID", "htmlLink")}
-                event.clear()
-                event.update({"status": "confirmed", **data, **kept})
+                changed = {"status": "confirmed", **data, **kept}
             else:
-                _merge(event, data)
+                changed = copy.deepcopy(event)
+                _merge(changed, data)
+            _check_times(changed)  # judged on the merged result: a PATCH may leave a dateTime beside a new date
+            event.clear()
+            event.update(changed)
             event["updated"] = _now()
             event["sequence"] += 1
             event["etag"] = f'"{next(self._seq)}"'
@@ -557,11 +562,51 @@ def _split_head(text: str) -> tuple[dict | str, str]:
 
 
 def _merge(target: dict, changes: dict) -> None:
+    """PATCH as Google does it: objects merge field by field, a null removes the field."""
     for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
             _merge(target[key], value)
         else:
             target[key] = copy.deepcopy(value)
+
+
+def _check_times(event: dict) -> None:
+    """Google's 400s for an event's times: each side a date or a dateTime (never both), both sides alike."""
+    forms = []
+    for side in ("start", "end"):
+        when = event.get(side)
+        if not isinstance(when, dict):
+            raise ApiError(400, f"Missing {side} time.", "required")
+        present = [f for f in ("date", "dateTime") if when.get(f) is not None]
+        if len(present) != 1:
+            raise ApiError(400, f"Invalid {side} time.", "invalid")
+        if present == ["date"]:
+            try:
+                date.fromisoformat(when["date"])
+            except (TypeError, ValueError):
+                raise ApiError(400, f"Invalid {side} time.", "invalid") from None
+        else:
+            _instant(when["dateTime"])  # a bad time is a 400, as at Google
+        forms.append(present[0])
+    if forms[0] != forms[1]:
+        raise ApiError(400, "Start and end times must either both be date or both be dateTime.", "invalid")
+    start, end = _span(event, "UTC")
+    if end <= start:
+        raise ApiError(400, "The specified time range is empty.", "timeRangeEmpty")
+
+
+def _span(event: dict, calendar_zone: str) -> tuple[datetime, datetime]:
+    """Start and end instants; Google reads an all-day event's dates as midnights in the calendar's zone."""
+
+    def instant(when: dict) -> datetime:
+        if when.get("dateTime") is not None:
+            return _instant(when["dateTime"])
+        day = date.fromisoformat(when["date"])
+        return datetime.combine(day, datetime.min.time(), ZoneInfo(calendar_zone)).astimezone(timezone.utc)
+
+    return instant(event["start"]), instant(event["end"])
 
 
 def _instant(text: str) -> datetime:

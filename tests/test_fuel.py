@@ -204,16 +204,22 @@ def test_a_week_without_any_session_gets_seven_rest_day_notes(runner, plan_file)
     assert len(rest_days(data)) == 7
 
 
-def test_rest_day_notes_are_not_sent_to_google_yet(plan_file):
-    """Google gets only the timed sessions: all-day support is .ics-only for now."""
-    from syncplan.build import build
-    from syncplan.plan import load_plan
-    from syncplan.week import IsoWeek
-
-    plan = load_plan(plan_file(ATHLETE + "[calendar]\nrest_day_notes = true\n" + SESSIONS))
-    built = build(plan, [IsoWeek(2026, 49)])
-    assert len(built.events) == 4 and not any(e.all_day for e in built.events)
-    assert len(built.rest_days) == 4  # Mon, Wed, Fri, Sun
+def test_rest_day_notes_are_sent_to_google_as_all_day_free_events(runner, plan_file, fake_google, google_token):
+    """`sync` carries them like the sessions: whole days (dates, no times), free, no reminders."""
+    result = runner.invoke(main, ["sync", str(plan_file(ATHLETE + "[calendar]\nrest_day_notes = true\n" + SESSIONS)), "--week", WEEK])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "created 8, updated 0, deleted 0, unchanged 0, conflicts 0"
+    live = fake_google.live(fake_google.calendar_named("Training").id).values()
+    notes = sorted((e for e in live if "date" in e["start"]), key=lambda e: e["start"]["date"])
+    assert [e["start"] for e in notes] == [{"date": d} for d in ("2026-11-30", "2026-12-02", "2026-12-04", "2026-12-06")]
+    assert [e["end"] for e in notes] == [{"date": d} for d in ("2026-12-01", "2026-12-03", "2026-12-05", "2026-12-07")]
+    for note in notes:
+        assert note["transparency"] == "transparent"
+        assert note["reminders"] == {"useDefault": False, "overrides": []}
+        assert note["summary"] == "Rest day · protein 112-154 g"
+        assert "about 28-39 g at each of 4 meals" in note["description"]
+    sessions = [e for e in live if "dateTime" in e["start"]]
+    assert len(sessions) == 4 and not any("transparency" in e for e in sessions)  # the sessions stay busy
 
 
 def test_keep_past_carries_last_weeks_rest_day_notes_too(runner, plan_file, tmp_path):

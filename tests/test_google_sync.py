@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syncplan.events import Event, google_event_id, make_uid
 from syncplan.google.resource import HASH, from_resource, private, to_resource
@@ -218,3 +220,88 @@ def test_a_delete_marked_but_not_done_is_cleared_when_the_session_stays():
     remote[1]["extendedProperties"]["private"]["syncplan_deleted"] = "1"
     actions = plan_sync(WEEK, remote, WINDOW, PLAN)
     assert [a.reason for a in actions if isinstance(a, Update)] == ["clearing the mark of an unfinished delete"]
+
+
+# Rest-day notes: all-day and free -----------------------------------------------
+
+
+def rest_note(day: int, zone: ZoneInfo = LONDON, week: str = "2026-W49", monday: datetime = datetime(2026, 11, 30)) -> Event:
+    """An all-day note as build.py makes it: local midnight to the next local midnight, free."""
+    date = (monday + timedelta(days=day)).date()
+    key = f"{week}/@rest-{['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'][day]}"
+    return Event(
+        uid=make_uid(PLAN, key),
+        plan=PLAN,
+        key=key,
+        start=datetime.combine(date, datetime.min.time(), zone),
+        end=datetime.combine(date + timedelta(days=1), datetime.min.time(), zone),
+        summary="Rest day · protein 112-154 g",
+        description="Protein still counts today.",
+        categories=("Training", "Rest day"),
+        all_day=True,
+        transparent=True,
+    )
+
+
+NOTES = [rest_note(0), rest_note(2), rest_note(6)]  # Monday and Sunday: both edges of the window
+
+
+def test_a_rest_day_note_is_written_as_dates_and_read_back_as_the_same_event():
+    resource = to_resource(NOTES[0])
+    assert resource["start"] == {"date": "2026-11-30"} and resource["end"] == {"date": "2026-12-01"}
+    assert resource["transparency"] == "transparent"
+    assert resource["reminders"] == {"useDefault": False, "overrides": []}
+    assert from_resource(resource) == NOTES[0]
+    assert from_resource(resource).fingerprint() == private(resource)[HASH]
+
+
+def test_rest_day_notes_at_the_edges_of_the_window_rerun_as_unchanged():
+    assert tally(plan_sync(WEEK + NOTES, [], WINDOW, PLAN)) == {"create": 7}
+    assert tally(plan_sync(WEEK + NOTES, google_holds(*WEEK, *NOTES), WINDOW, PLAN)) == {"unchanged": 7}
+
+
+def test_a_rest_day_note_on_a_day_whose_midnight_is_skipped_reruns_as_unchanged():
+    havana = ZoneInfo("America/Havana")  # clocks jump from 00:00 to 01:00 on Sunday 8 March 2026
+    note = rest_note(6, havana, "2026-W10", datetime(2026, 3, 2))
+    window = (datetime(2026, 3, 2, tzinfo=havana), datetime(2026, 3, 9, tzinfo=havana))
+    assert tally(plan_sync([note], google_holds(note), window, PLAN)) == {"unchanged": 1}
+
+
+def test_a_rest_day_note_made_busy_by_hand_is_an_edit_but_a_session_marked_free_is_not():
+    remote = google_holds(*WEEK, *NOTES)
+    remote[0]["transparency"] = "transparent"  # the user marked the Tuesday lift "free"
+    remote[4]["transparency"] = "opaque"  # and Monday's rest note "busy"
+    actions = plan_sync(WEEK + NOTES, remote, WINDOW, PLAN)
+    assert tally(actions) == {"unchanged": 6, "conflict": 1}
+    assert [a.key for a in actions if isinstance(a, Conflict)] == ["2026-W49/@rest-mon"]
+
+
+def test_a_rest_day_note_syncplan_deleted_is_restored():
+    remote = google_holds(*WEEK, *NOTES)
+    remote[5]["status"] = "cancelled"
+    remote[5]["extendedProperties"]["private"]["syncplan_deleted"] = "1"
+    actions = plan_sync(WEEK + NOTES, remote, WINDOW, PLAN)
+    assert [a.reason for a in actions if isinstance(a, Update)] == ["back in the plan; restoring the event syncplan deleted"]
+
+
+def test_removed_rest_day_notes_are_deleted_without_force_but_cannot_hide_an_emptied_week():
+    assert tally(plan_sync(WEEK, google_holds(*WEEK, *NOTES), WINDOW, PLAN)) == {"unchanged": 4, "delete": 3}
+    with pytest.raises(EmptyWeek):
+        plan_sync(NOTES, google_holds(*WEEK, *NOTES), WINDOW, PLAN)
+
+
+def test_a_rest_day_note_describes_itself_as_all_day():
+    (action,) = plan_sync(NOTES[:1], [], WINDOW, PLAN)
+    assert "2026-W49/@rest-mon" in action.describe() and "Mon 30 Nov all day" in action.describe()
+
+
+@given(st.sampled_from(sorted(available_timezones())), st.dates(date(2000, 1, 3), date(2037, 12, 28)))
+@settings(max_examples=200, deadline=None)
+def test_every_rest_day_note_reads_back_unchanged_whatever_its_zone_and_day(zone, day):
+    """Midnights that DST skips or repeats included: the dates and the zone give back the very same event."""
+    tz = ZoneInfo(zone)
+    monday = datetime.combine(day - timedelta(days=day.weekday()), datetime.min.time())
+    note = rest_note(day.weekday(), tz, "2026-W49", monday)
+    window = (datetime.combine(monday.date(), datetime.min.time(), tz), datetime.combine(monday.date() + timedelta(days=7), datetime.min.time(), tz))
+    assert tally(plan_sync([note], google_holds(note), window, PLAN)) == {"unchanged": 1}
+    assert from_resource(to_resource(note)) == note

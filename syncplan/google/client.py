@@ -466,9 +466,13 @@ class _RetryAfter:
 def _patch_body(event: Event) -> dict:
     body = to_resource(event)
     del body["id"]
-    # A hand edit may have made the event all-day; PATCH merges, so clear the date form.
+    # A hand edit may have switched the event between all-day and timed; PATCH
+    # merges, and Google refuses a date beside a dateTime, so clear the other form.
     for side in ("start", "end"):
-        body[side]["date"] = None
+        if event.all_day:
+            body[side].update(dateTime=None, timeZone=None)
+        else:
+            body[side]["date"] = None
     return body
 
 

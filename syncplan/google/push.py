@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from syncplan.errors import InvalidInput, SyncplanError
@@ -79,6 +79,7 @@ def push(
     warning = auth.too_open(token_file)
     if warning:
         notes.append(warning)
+    listing = _listing_window(window)
     with sync_lock():
         credentials = auth.load(token_file, auth.needed_for(target.name_or_id))
         token_before = credentials.token
@@ -93,7 +94,7 @@ def push(
                 "through its state file; run `syncplan auth` to allow it"
             )
         try:
-            calendar_id, remote = _calendar_and_events(client, ids, target, window, plan, dry_run, notes)
+            calendar_id, remote = _calendar_and_events(client, ids, target, listing, plan, dry_run, notes)
         except CalendarGone:
             if target.is_id:
                 raise InvalidInput(
@@ -103,7 +104,7 @@ def push(
             if not dry_run:
                 ids.put(plan, None, legacy_name=target.name_or_id)
             notes.append(f"the calendar {target.name_or_id!r} syncplan remembered is gone")
-            calendar_id, remote = _calendar_and_events(client, ids, target, window, plan, dry_run, notes, forget=True)
+            calendar_id, remote = _calendar_and_events(client, ids, target, listing, plan, dry_run, notes, forget=True)
         if dry_run and calendar_id:
             remote = _with_unlisted(client, calendar_id, events, window, remote)
         planned = plan_sync(events, remote, window, plan, overwrite_edits=overwrite_edits, force=force)
@@ -119,6 +120,20 @@ def push(
     if applied.failed:
         raise SyncplanError(_unfinished(outcome))
     return outcome
+
+
+def _listing_window(window: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+    """The span to ask Google for: the window and a day on each side.
+
+    Google lists an all-day event by its dates in the calendar's own zone,
+    which can lie up to 26 hours from the plan's: without the margin a
+    Monday or Sunday rest-day note could go unlisted, and so never be
+    updated, or deleted once the plan stops asking for notes (hence the
+    margin for every plan). ``plan_sync`` still judges by the
+    window itself, so the neighbours' events listed here are left alone.
+    """
+    day = timedelta(days=1)
+    return window[0] - day, window[1] + day
 
 
 def _with_unlisted(client, calendar_id: str, events, window, remote: list[dict]) -> list[dict]:

@@ -176,8 +176,11 @@ def _changes(event: Event, remote: dict) -> str:
 
 
 def _refuse_emptied_weeks(wanted, actions: list[Action]) -> None:
-    planned = {_week_of(e.key) for e in wanted}
-    doomed = Counter(_week_of(private(a.remote).get(KEY, "")) for a in actions if isinstance(a, Delete))
+    """Counted in sessions: rest-day notes fill a week the plan emptied by mistake, and are cheap to lose."""
+    planned = {_week_of(e.key) for e in wanted if _is_session(e.key)}
+    doomed = Counter(
+        _week_of(key) for a in actions if isinstance(a, Delete) and _is_session(key := private(a.remote).get(KEY, ""))
+    )
     emptied = sorted(week for week in doomed if week not in planned)
     if emptied:
         count = sum(doomed[w] for w in emptied)
@@ -192,12 +195,17 @@ def _week_of(key: str) -> str:
     return key.split("/", 1)[0]
 
 
+def _is_session(key: str) -> bool:
+    """Not a rest-day note: those keys are "<week>/@rest-<day>", and no session id may hold an '@'."""
+    return not key.partition("/")[2].startswith("@")
+
+
 def _starts_inside(remote: dict, start: datetime, end: datetime) -> bool:
     when = remote.get("start") or {}
     try:
-        if "dateTime" in when:
+        if when.get("dateTime") is not None:
             instant = datetime.fromisoformat(when["dateTime"])
-        elif "date" in when:  # made all-day by hand: midnight where the window is
+        elif when.get("date") is not None:  # a rest-day note, or made all-day by hand: midnight where the window is
             instant = datetime.combine(date.fromisoformat(when["date"]), time(), start.tzinfo)
         else:
             # Deleted events need not keep their times; their id ties them to a week.
@@ -225,14 +233,19 @@ def summary_line(counts: Counter) -> str:
 
 
 def _line(event: Event) -> str:
-    return f"{event.key:<28} {event.start:%a %d %b %H:%M}  {event.summary}"
+    when = f"{event.start:%a %d %b} all day" if event.all_day else f"{event.start:%a %d %b %H:%M}"
+    return f"{event.key:<28} {when}  {event.summary}"
 
 
 def _remote_line(remote: dict) -> str:
     key = private(remote).get(KEY) or remote.get("id", "?")
-    when = (remote.get("start") or {}).get("dateTime", "")
+    start = remote.get("start") or {}
+    when = start.get("dateTime") or ""
     try:
-        when = f"{datetime.fromisoformat(when):%a %d %b %H:%M}"
-    except ValueError:
+        if when:
+            when = f"{datetime.fromisoformat(when):%a %d %b %H:%M}"
+        elif start.get("date"):
+            when = f"{date.fromisoformat(start['date']):%a %d %b} all day"
+    except (TypeError, ValueError):
         pass
     return f"{key:<28} {when}  {remote.get('summary', '')}".rstrip()
