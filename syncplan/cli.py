@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import click
@@ -154,15 +155,16 @@ def templates() -> None:
     metavar="ZONE",
     help="IANA time zone for the plan, e.g. Europe/London [default: yours, from TZ or /etc/localtime].",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file (a symlink is written through).")
 def init(path: Path | None, template: str | None, zone: str | None, force: bool) -> None:
     """Write a plan file to edit, from a built-in template.
 
-    PATH defaults to your plan in the config directory (SYNCPLAN_PLAN overrides).
+    PATH defaults to your plan in the config directory (SYNCPLAN_PLAN overrides);
+    - writes it to stdout.
     The plan gets your time zone and an id of its own.
     """
     from syncplan.errors import InvalidInput
-    from syncplan.files import atomic_write
+    from syncplan.files import is_stream, occupied, write_output
     from syncplan.paths import default_plan_path
     from syncplan.plan import system_timezone, zone_problem
     from syncplan.templates import DEFAULT_TEMPLATE, new_plan_id, personalised, template_path, template_zone
@@ -176,29 +178,37 @@ def init(path: Path | None, template: str | None, zone: str | None, force: bool)
     else:
         zone, origin = system_timezone()
     target = path or default_plan_path()
-    if target.exists() and not force:
-        raise SyncplanError(f"{target}: already exists; pass --force to overwrite it.")
+    to_stdout = str(target) == "-"
+    if not to_stdout and occupied(target) and not is_stream(target) and not force:
+        what = "a symlink to a file not there yet" if not target.exists() else "a file"
+        raise SyncplanError(f"{target}: there is already {what} there; pass --force to overwrite it.")
     original = source.read_text(encoding="utf-8")
     text = personalised(original, new_plan_id(), zone)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, text.encode("utf-8"))
-    except OSError as exc:
-        raise SyncplanError(
-            f"{target}: cannot write the plan there ({exc.strerror or exc}); give another PATH, or point "
-            f"SYNCPLAN_PLAN or SYNCPLAN_CONFIG_DIR at a folder you can write to."
-        ) from None
-    click.echo(f"Wrote {target} from the {source.stem!r} template.")
-    if zone:
-        click.echo(f"Time zone: {zone} ({origin}).")
+    if to_stdout:
+        click.echo(text, nl=False)
     else:
-        click.echo(
+        if not is_stream(target):
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise SyncplanError(
+                    f"{target}: cannot write the plan there ({exc.strerror or exc}); give another PATH, or point "
+                    f"SYNCPLAN_PLAN or SYNCPLAN_CONFIG_DIR at a folder you can write to."
+                ) from None
+        write_output(target, text.encode("utf-8"))
+    say = partial(click.echo, err=to_stdout)  # the plan itself owns stdout when PATH is -
+    say(f"Wrote {'the plan to stdout' if to_stdout else target} from the {source.stem!r} template.")
+    if zone:
+        say(f"Time zone: {zone} ({origin}).")
+    else:
+        say(
             f"Time zone: kept the template's {template_zone(original)} ({origin}); set [athlete] timezone "
             f"to yours, or rerun with --timezone."
         )
-    click.echo(
+    check_what = "PLAN" if to_stdout else target
+    say(
         "Set your weight: [athlete] weight_kg (70 kg is a placeholder; the daily protein target in the notes comes from it). "
-        f"Then run `syncplan check {target}`."
+        f"Then run `syncplan check {check_what}`."
     )
 
 
@@ -261,31 +271,53 @@ BUSY_CALENDAR_NAME = "Busy"  # a busy-only feed must not say whose plan, or what
     type=click.IntRange(0, 520),
     help="When rewriting a file, keep its events of the N weeks before the exported ones.",
 )
-def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, allow_errors, keep_past) -> None:
+@click.option("--force", is_flag=True, help="Replace an existing -o file even when it is not an iCalendar file.")
+def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, allow_errors, keep_past, force) -> None:
     """Write the week's sessions as an .ics file for any calendar app."""
-    from syncplan.files import read_existing
-    from syncplan.ics import past_events, to_ical, write_ics
+    from syncplan.files import looks_like_icalendar, read_existing, refuse_foreign, same_file
+    from syncplan.ics import KEEP_PAST_BYTES, past_events, to_ical, write_ics
 
     if keep_past and output == "-":
         raise click.UsageError("--keep-past reads the file being rewritten; give it with -o FILE.")
     plan = load(plan_path, template)
+    out = None if output == "-" else Path(output)
+    if out is not None and same_file(out, plan_file(plan_path, template)):
+        raise InvalidInput(
+            f"-o {output}: is the plan file being exported, and the calendar would replace it; "
+            f"give another -o path. Nothing was written."
+        )
     built = build_weeks(plan, week_spec, weeks, notes_dir, busy_only)
     report_findings(built)
     refuse_on_errors(built, allow_errors)
-    old = None if output == "-" else read_existing(Path(output))
+    old = None if out is None else read_existing(out, limit=KEEP_PAST_BYTES)
+    if out is not None and not force:
+        refuse_foreign(out, old, looks_like_icalendar, "an iCalendar file (it does not start with BEGIN:VCALENDAR)")
     first_monday = built.weeks[0].week.window(plan.zone)[0]
-    kept = past_events(old, plan.timezone, first_monday, keep_past, busy_only) if keep_past else []
+    kept = past_events(old, plan.timezone, first_monday, keep_past, busy_only, out) if keep_past else []
     name = BUSY_CALENDAR_NAME if busy_only else plan.calendar_name
     data = to_ical(list(built.calendar_events), name, plan.timezone, datetime.now(timezone.utc), private=busy_only, kept=kept)
     labels = f"{built.weeks[0].week.label}" + (f" to {built.weeks[-1].week.label}" if len(built.weeks) > 1 else "")
-    if output == "-":
+    if out is None:
         click.echo(data, nl=False)
         return
     past = f" and kept {len(kept)} past ones" if kept else ""
-    if write_ics(Path(output), data, old):
+    if write_ics(out, data, old):
         click.echo(f"Wrote {len(built.events)} sessions ({labels}){past} to {output}.", err=True)
     else:
         click.echo(f"{output} is up to date ({labels}); left untouched.", err=True)
+
+
+def plan_file(plan_path: Path | None, template: str | None) -> Path:
+    """The file ``load`` reads for these arguments, so that ``-o`` can never be it."""
+    from syncplan.paths import default_plan_path
+    from syncplan.templates import DEFAULT_TEMPLATE, template_path
+
+    if template is not None:
+        return template_path(template)
+    if plan_path is not None:
+        return plan_path
+    own = default_plan_path()
+    return own if own.exists() else template_path(DEFAULT_TEMPLATE)
 
 
 # --- Google commands (owned by the sync helper) ---

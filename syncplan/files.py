@@ -53,10 +53,12 @@ def is_stream(path: Path) -> bool:
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
-def read_existing(path: Path) -> bytes | None:
+def read_existing(path: Path, limit: int | None = None) -> bytes | None:
     """The regular file now at ``path`` (through links), or None when there is none.
 
-    Streams are never read: reading /dev/stdout or a FIFO would block.
+    Streams are never read: reading /dev/stdout or a FIFO would block. With
+    ``limit``, at most ``limit + 1`` bytes are read, so a caller can tell a file
+    over the limit without holding all of it.
     """
     if open_descriptor(path) is not None:
         return None
@@ -64,7 +66,8 @@ def read_existing(path: Path) -> bytes | None:
     try:
         if not stat.S_ISREG(os.stat(target).st_mode):
             return None
-        return target.read_bytes()
+        with open(target, "rb") as file:
+            return file.read() if limit is None else file.read(limit + 1)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -72,6 +75,38 @@ def read_existing(path: Path) -> bytes | None:
             f"{path}: the file there cannot be read ({exc.strerror}), so syncplan leaves it alone; "
             f"give another -o path, or fix its permissions."
         ) from None
+
+
+def occupied(path: Path) -> bool:
+    """Something is at ``path``, a dangling symlink included (writing through it would create its target)."""
+    return os.path.lexists(path)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """``a`` and ``b`` are one file (same inode, through links); False when either is missing."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
+def looks_like_icalendar(head: bytes) -> bool:
+    """The file starts as an iCalendar file does: BEGIN:VCALENDAR after an optional BOM and whitespace."""
+    text = head.lstrip()
+    text = text[3:].lstrip() if text.startswith(b"\xef\xbb\xbf") else text
+    return text[:15].upper() == b"BEGIN:VCALENDAR"
+
+
+def refuse_foreign(path: Path, head: bytes | None, looks_ours, what: str, flag: str = "--force") -> None:
+    """Exit 2 before replacing a non-empty regular file that is not ``what``: -o onto notes.txt is a typo, not a wish."""
+    if not head or not head.strip() or looks_ours(head):
+        return
+    from syncplan.errors import InvalidInput
+
+    raise InvalidInput(
+        f"{path}: there is already a file there that is not {what}, so syncplan will not replace it. "
+        f"Give another path, or pass {flag} if it really should be overwritten. Nothing was written."
+    )
 
 
 def write_output(path: Path, data: bytes) -> None:
