@@ -212,10 +212,30 @@ def init(path: Path | None, template: str | None, zone: str | None, force: bool)
     )
 
 
-@main.command()
+class _JsonErrors(click.Command):
+    """With --json, a bad option value (``--notes`` naming a file, ``--weeks abc``) answers in JSON too.
+
+    Scripts then parse one shape whatever went wrong; only an unknown option,
+    which may mean --json itself was mistyped, stays click's plain text.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        wants_json = "--json" in args
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if not wants_json or isinstance(exc, click.NoSuchOption):
+                raise
+            from syncplan.formats import error_json
+
+            click.echo(error_json(InvalidInput(exc.format_message())))
+            ctx.exit(EXIT_INVALID)
+
+
+@main.command(cls=_JsonErrors)
 @plan_options
 @week_options
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, errors included.")
 def check(plan_path, template, notes_dir, week_spec, weeks, as_json) -> None:
     """Check a plan against the rules; exit 1 if there are errors."""
     from syncplan.formats import error_json, findings_json, findings_text
@@ -223,11 +243,13 @@ def check(plan_path, template, notes_dir, week_spec, weeks, as_json) -> None:
     try:
         plan = load(plan_path, template)
         built = build_weeks(plan, week_spec, weeks, notes_dir)
-    except InvalidInput as exc:
+    except (SyncplanError, click.UsageError) as exc:
         if not as_json:
             raise
+        if isinstance(exc, click.UsageError):
+            exc = InvalidInput(exc.format_message())
         click.echo(error_json(exc))
-        sys.exit(EXIT_INVALID)
+        sys.exit(exc.exit_code)
     click.echo(findings_json(built) if as_json else findings_text(built))
     if built.has_errors:
         sys.exit(EXIT_FAILURE)

@@ -279,3 +279,24 @@ def test_show_on_a_plan_with_an_escape_sequence_prints_none(runner, plan_file):
 def test_keep_past_needs_a_file(runner):
     result = runner.invoke(main, ["export", str(PLANS / "london.toml"), "--week", "2026-W49", "--keep-past", "2"])
     assert result.exit_code == 2 and "-o FILE" in result.output
+
+
+# --- issue 6 (safety 5): check --json answers in JSON whatever went wrong ---------
+
+
+def test_check_json_reports_bad_option_values_and_arguments_as_json(runner, tmp_path):
+    a_file = tmp_path / "notes.toml"
+    a_file.write_text("")
+    london = str(PLANS / "london.toml")
+    for args, words in (
+        (["--notes", str(a_file), london], "--notes"),
+        (["--weeks", "abc", london], "--weeks"),
+        ([london, "--template", "four-day"], "not both"),
+        ([str(tmp_path / "missing.toml")], "missing.toml"),
+    ):
+        result = runner.invoke(main, ["check", "--json", *args])
+        assert result.exit_code == 2, (args, result.output)
+        error = json.loads(result.stdout)["error"]
+        assert words in error["message"] and error["exit_code"] == 2
+    plain = runner.invoke(main, ["check", "--json", "--wek", "next"])
+    assert plain.exit_code == 2 and "No such option" in plain.output
