@@ -126,3 +126,26 @@ def test_a_log_folder_that_cannot_be_made_is_a_clean_error(runner, monkeypatch, 
     result = runner.invoke(main, ["cron", str(LONDON)])
     assert result.exit_code == 1 and "SYNCPLAN_STATE_DIR" in result.stderr and "Traceback" not in result.output
     assert result.stdout == ""
+
+
+# --- issue 6 (safety 6): a path that is not UTF-8 is refused, not a traceback -----
+
+
+def test_a_plan_path_that_is_not_utf8_is_refused_cleanly(tmp_path, crontab_table):
+    import os
+    import sys
+
+    folder = os.fsencode(tmp_path)
+    plan = folder + b"/\xfe.toml"
+    with open(plan, "wb") as out:
+        out.write(LONDON.read_bytes())
+    before = crontab_table.read_text()
+    for extra in ([], ["--install"]):
+        ran = subprocess.run(
+            [os.fsencode(sys.executable), b"-m", b"syncplan", b"cron", plan, *(e.encode() for e in extra)],
+            capture_output=True,
+            timeout=SAFETY,
+        )
+        assert ran.returncode == 2, ran.stderr
+        assert b"Traceback" not in ran.stderr and b"UTF-8" in ran.stderr
+    assert crontab_table.read_text() == before

@@ -30,6 +30,13 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 def checked(value: str, what: str) -> str:
     """``value`` as it may go into the line, or exit 2 naming ``what``."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, carried as surrogates: no text crontab holds them
+        raise InvalidInput(
+            f"{what} {value!r}: is not valid UTF-8, so it cannot be written into a crontab as text; "
+            f"rename it (or the folder) to a UTF-8 name."
+        ) from None
     if _UNSAFE.search(value):
         raise InvalidInput(
             f"{what} {value!r}: contains a line break or another control character, which would "
