@@ -296,7 +296,7 @@ BUSY_CALENDAR_NAME = "Busy"  # a busy-only feed must not say whose plan, or what
 @click.option("--force", is_flag=True, help="Replace an existing -o file even when it is not an iCalendar file.")
 def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, allow_errors, keep_past, force) -> None:
     """Write the week's sessions as an .ics file for any calendar app."""
-    from syncplan.files import looks_like_icalendar, read_existing, refuse_foreign, same_file
+    from syncplan.files import looks_like_icalendar, read_existing, refuse_foreign, same_file, write_stdout
     from syncplan.ics import KEEP_PAST_BYTES, past_events, to_ical, write_ics
 
     if keep_past and output == "-":
@@ -320,7 +320,7 @@ def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, 
     data = to_ical(list(built.calendar_events), name, plan.timezone, datetime.now(timezone.utc), private=busy_only, kept=kept)
     labels = f"{built.weeks[0].week.label}" + (f" to {built.weeks[-1].week.label}" if len(built.weeks) > 1 else "")
     if out is None:
-        click.echo(data, nl=False)
+        write_stdout(data)
         return
     past = f" and kept {len(kept)} past ones" if kept else ""
     if write_ics(out, data, old):

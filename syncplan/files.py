@@ -37,9 +37,42 @@ def open_descriptor(path: Path) -> int | None:
         return None
     try:
         os.fstat(fd)
-    except OSError:
-        return None
+    except OSError as exc:
+        raise SyncplanError(
+            f"{path}: names descriptor {fd}, which is not open ({exc.strerror}; was the output closed with >&-?). "
+            f"Nothing was written."
+        ) from None
     return fd
+
+
+def write_stdout(data: bytes) -> None:
+    """Write to standard output, and fail loudly when it is closed or its reader has gone.
+
+    A calendar that never arrived (``>&-``, a pipe into a reader that quit) is
+    not a success: cron and scripts must see exit 1, not 0 and an empty feed.
+    """
+    import sys
+
+    stream = getattr(sys.stdout, "buffer", sys.stdout)
+    if stream is None:
+        raise SyncplanError("standard output is closed, so the calendar cannot be written there; give -o FILE. Nothing was written.")
+    try:
+        stream.write(data)
+        stream.flush()
+    except (OSError, ValueError) as exc:
+        _silence_stdout()
+        why = getattr(exc, "strerror", None) or "it is closed"
+        raise SyncplanError(f"cannot write the calendar to standard output ({why}); it did not arrive whole.") from None
+
+
+def _silence_stdout() -> None:
+    """Point descriptor 1 at /dev/null, so that the exit-time flush of what is left does not fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    except OSError:
+        pass
 
 
 def is_stream(path: Path) -> bool:

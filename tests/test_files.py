@@ -9,6 +9,7 @@ machine's own /dev/null or /dev/full.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -353,3 +354,29 @@ def test_export_replaces_an_empty_file_or_an_earlier_calendar(tmp_path, before):
     result = syncplan([*EXPORT, "-o", str(feed)])
     assert result.returncode == 0, result.stderr
     assert len(vevents(feed.read_bytes())) == 5
+
+
+# --- issue 6 (safety 7): a calendar that never arrived is not a success -----------
+
+
+@pytest.mark.parametrize("target", [[], ["-o", "/dev/stdout"]], ids=["stdout", "-o /dev/stdout"])
+def test_a_closed_stdout_is_exit_1_with_a_message(target):
+    command = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "syncplan", *EXPORT, *target])
+    result = subprocess.run(["sh", "-c", f"exec {command} >&-"], capture_output=False, stderr=subprocess.PIPE, timeout=SAFETY)
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert "Error:" in err and "Wrote" not in err and "Traceback" not in err
+    assert ("not open" if target else "standard output is closed") in err
+
+
+@pytest.mark.parametrize("target", [[], ["-o", "/dev/stdout"]], ids=["stdout", "-o /dev/stdout"])
+def test_a_pipe_whose_reader_is_gone_is_exit_1_with_a_message(target):
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = syncplan([*EXPORT, *target], stdout=write_end)
+    finally:
+        os.close(write_end)
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert "Broken pipe" in err and "Traceback" not in err and "Exception ignored" not in err
