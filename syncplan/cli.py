@@ -299,6 +299,8 @@ def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, 
     from syncplan.files import looks_like_icalendar, read_existing, refuse_foreign, same_file, write_stdout
     from syncplan.ics import KEEP_PAST_BYTES, past_events, to_ical, write_ics
 
+    if not output.strip():
+        raise click.UsageError("-o is empty; give a file name, or - for stdout.")
     if keep_past and output == "-":
         raise click.UsageError("--keep-past reads the file being rewritten; give it with -o FILE.")
     plan = load(plan_path, template)

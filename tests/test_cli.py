@@ -300,3 +300,14 @@ def test_check_json_reports_bad_option_values_and_arguments_as_json(runner, tmp_
         assert words in error["message"] and error["exit_code"] == 2
     plain = runner.invoke(main, ["check", "--json", "--wek", "next"])
     assert plain.exit_code == 2 and "No such option" in plain.output
+
+
+# --- issue 6 (safety 8): an empty -o is a usage error ------------------------------
+
+
+def test_an_empty_output_path_is_a_usage_error(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for empty in ("", " "):
+        result = runner.invoke(main, ["export", str(PLANS / "london.toml"), "--week", "2026-W49", "-o", empty])
+        assert result.exit_code == 2 and "-o is empty" in result.output
+    assert list(tmp_path.iterdir()) == []
