@@ -481,6 +481,9 @@ class _SyncProgress:
             self.bar.__exit__(None, None, None)
 
 
+DEFAULT_CRON_KEEP_PAST = 1  # weeks; the one the weekly run happens in
+
+
 @main.command()
 @click.argument("plan_path", metavar="[PLAN]", required=False, type=click.Path(path_type=Path))
 @click.option("--template", "-t", metavar="NAME", help="Schedule a built-in template instead of a plan file.")
@@ -496,7 +499,13 @@ class _SyncProgress:
     help="Schedule an .ics export to FILE instead of a Google sync.",
 )
 @click.option("--weeks", "-n", default=1, show_default=True, type=click.IntRange(1, 52), help="How many weeks each run writes.")
-@click.option("--keep-past", metavar="N", default=0, type=click.IntRange(0, 520), help="With --export: keep N past weeks in the file.")
+@click.option(
+    "--keep-past",
+    metavar="N",
+    default=None,
+    type=click.IntRange(0, 520),
+    help="With --export: keep N past weeks in the file [default: 1, the week under way when it runs].",
+)
 @click.option("--busy-only", is_flag=True, help="With --export: a busy-only feed.")
 @click.option("--install", is_flag=True, help="Add the line to your crontab (replacing syncplan's earlier line of that kind).")
 def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks, keep_past, busy_only, install) -> None:
@@ -510,7 +519,7 @@ def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks,
     from syncplan.paths import default_plan_path, state_dir
 
     crontab.schedule(day, at)
-    if export_file is None and (keep_past or busy_only):
+    if export_file is None and (keep_past is not None or busy_only):
         raise click.UsageError("--keep-past and --busy-only go with --export FILE.")
     if export_file is not None and (calendar or token_file):
         raise click.UsageError("--calendar and --token are for syncing; an --export line writes a file.")
@@ -523,6 +532,9 @@ def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks,
     else:
         if str(export_file) == "-":
             raise click.UsageError("--export needs a file: on cron's stdout the .ics would only reach the log.")
+        # On Sunday evening "next" starts tomorrow: without the week under way,
+        # its remaining sessions would vanish from subscribed calendars.
+        keep_past = DEFAULT_CRON_KEEP_PAST if keep_past is None else keep_past
         command = crontab.export_command(plan_path, template, export_file, weeks, keep_past, busy_only)
         folder = export_file.expanduser().absolute().parent
         if not folder.is_dir():

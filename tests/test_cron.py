@@ -149,3 +149,20 @@ def test_a_plan_path_that_is_not_utf8_is_refused_cleanly(tmp_path, crontab_table
         assert ran.returncode == 2, ran.stderr
         assert b"Traceback" not in ran.stderr and b"UTF-8" in ran.stderr
     assert crontab_table.read_text() == before
+
+
+# --- issue 6 (safety 9): the weekly export keeps the week under way ---------------
+
+
+def test_the_export_line_keeps_the_current_week_unless_told_otherwise(runner, isolated_user_dirs, tmp_path):
+    feed = tmp_path / "feed.ics"
+    line = runner.invoke(main, ["cron", str(LONDON), "--export", str(feed)]).output.strip()
+    assert " --keep-past 1 " in line
+    # run it twice, as two Sundays would: the second run keeps the first run's week
+    assert run_like_cron(line.replace("--week next", "--week 2026-W49"), tmp_path).returncode == 0
+    ran = run_like_cron(line.replace("--week next", "--week 2026-W50"), tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    assert len(icalendar.Calendar.from_ical(feed.read_bytes()).walk("VEVENT")) == 10
+    none = runner.invoke(main, ["cron", str(LONDON), "--export", str(feed), "--keep-past", "0"]).output.strip()
+    assert "--keep-past" not in none
+    assert runner.invoke(main, ["cron", str(LONDON), "--keep-past", "0"]).exit_code == 2  # only with --export
