@@ -324,9 +324,10 @@ def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, 
     if out is None:
         write_stdout(data)
         return
-    past = f" and kept {len(kept)} past ones" if kept else ""
+    past = f" and kept {len(kept)} past one{'' if len(kept) == 1 else 's'}" if kept else ""
     if write_ics(out, data, old):
-        click.echo(f"Wrote {len(built.events)} sessions ({labels}){past} to {output}.", err=True)
+        count = len(built.events)
+        click.echo(f"Wrote {count} session{'' if count == 1 else 's'} ({labels}){past} to {output}.", err=True)
     else:
         click.echo(f"{output} is up to date ({labels}); left untouched.", err=True)
 

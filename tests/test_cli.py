@@ -311,3 +311,17 @@ def test_an_empty_output_path_is_a_usage_error(runner, tmp_path, monkeypatch):
         result = runner.invoke(main, ["export", str(PLANS / "london.toml"), "--week", "2026-W49", "-o", empty])
         assert result.exit_code == 2 and "-o is empty" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+# --- issue 6 (safety 10): one session is one session -------------------------------
+
+
+def test_export_says_one_session_in_the_singular(runner, plan_file, tmp_path):
+    plan = plan_file(
+        '[athlete]\nweight_kg = 70\ntimezone = "Europe/London"\n\n'
+        '[[session]]\nday = "tue"\nstart = "07:00"\nkind = "easy"\nminutes = 30\n'
+    )
+    out = tmp_path / "week.ics"
+    result = runner.invoke(main, ["export", str(plan), "--week", "2026-W49", "-o", str(out), "--allow-errors"])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 1 session (2026-W49)" in result.stderr
