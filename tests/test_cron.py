@@ -166,3 +166,18 @@ def test_the_export_line_keeps_the_current_week_unless_told_otherwise(runner, is
     none = runner.invoke(main, ["cron", str(LONDON), "--export", str(feed), "--keep-past", "0"]).output.strip()
     assert "--keep-past" not in none
     assert runner.invoke(main, ["cron", str(LONDON), "--keep-past", "0"]).exit_code == 2  # only with --export
+
+
+# --- issue 6 (safety 10): each run in the log starts with its time ----------------
+
+
+def test_each_cron_run_is_dated_in_the_log(runner, isolated_user_dirs, tmp_path):
+    import re
+
+    feed = tmp_path / "feed.ics"
+    line = runner.invoke(main, ["cron", str(LONDON), "--export", str(feed)]).output.strip()
+    for _ in range(2):
+        assert run_like_cron(line, tmp_path).returncode == 0
+    log = (isolated_user_dirs / "state" / "export.log").read_text().splitlines()
+    stamps = [n for n, text in enumerate(log) if re.fullmatch(r"== syncplan run at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", text)]
+    assert len(stamps) == 2 and stamps[0] == 0 and "Wrote" in log[stamps[1] - 1]

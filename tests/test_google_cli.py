@@ -306,10 +306,11 @@ def test_export_does_not_import_google_libraries():
 def test_crontab_line_is_absolute_weekly_and_logged():
     line = crontab_line(["/opt/bin/syncplan", "sync", "/home/me/plan 1.toml", "--week", "next"], "sun", "18:00", Path("/home/me/.local/state/syncplan/sync.log"))
     assert line == (
-        "0 18 * * 0 /opt/bin/syncplan sync '/home/me/plan 1.toml' --week next "
+        "0 18 * * 0 date -u '+== syncplan run at \\%Y-\\%m-\\%dT\\%H:\\%M:\\%SZ' >> /home/me/.local/state/syncplan/sync.log 2>&1; "
+        "/opt/bin/syncplan sync '/home/me/plan 1.toml' --week next "
         f">> /home/me/.local/state/syncplan/sync.log 2>&1 {TAG}"
     )
-    assert crontab_line(["/x"], "Monday", "6:05", Path("/l")).startswith("5 6 * * 1 /x")
+    assert crontab_line(["/x"], "Monday", "6:05", Path("/l")).startswith("5 6 * * 1 date ")
     assert "\\%" in crontab_line(["/x", "sync", "/p/100%.toml"], "sun", "18:00", Path("/l"))
 
 
@@ -324,7 +325,7 @@ def test_cron_prints_the_line_for_a_plan(runner, isolated_user_dirs):
     assert result.exit_code == 0
     line = result.output.strip()
     assert line.startswith("15 7 * * 6 ") and line.endswith(TAG)
-    executable = next(word for word in line.split()[5:] if "=" not in word)
+    executable = next(word for word in line.split("; ", 1)[1].split() if "=" not in word)  # after the date stamp
     assert executable.startswith("/")  # absolute: cron's PATH is bare
     assert f" sync {LONDON.resolve()} --week next --non-interactive >> {isolated_user_dirs / 'state' / 'sync.log'} 2>&1" in line
 

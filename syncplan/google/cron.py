@@ -133,8 +133,14 @@ def schedule(day: str, at: str) -> tuple[int, int, int]:
     return clock.minute, clock.hour, (weekday + 1) % 7  # cron counts from Sunday = 0
 
 
+# Each run's output in the log starts with when it ran (POSIX date, in UTC).
+STAMP = "date -u '+== syncplan run at %Y-%m-%dT%H:%M:%SZ'"
+
+
 def crontab_line(command: list[str], day: str, at: str, log: Path, env: dict[str, str] | None = None, tag: str = TAG) -> str:
     """``command`` is the command as argv, executable first, already absolute.
+
+    The log gets a line with the time of each run before the run's own output.
 
     The log's folder must exist when cron runs the line (a failed ``>>`` keeps
     the command from starting): ``make_log_folder`` creates it.
@@ -143,7 +149,8 @@ def crontab_line(command: list[str], day: str, at: str, log: Path, env: dict[str
     log = Path(checked(str(log), "the log path"))
     assignments = [f"{var}={shlex.quote(checked(value, var))}" for var, value in (env or {}).items()]
     run = " ".join([*assignments, *(shlex.quote(checked(part, "the command")) for part in command)])
-    shell = f"{run} >> {shlex.quote(str(log))} 2>&1"
+    logged = f">> {shlex.quote(str(log))} 2>&1"
+    shell = f"{STAMP} {logged}; {run} {logged}"
     return f"{minute} {hour} * * {cron_weekday} {shell.replace('%', chr(92) + '%')} {tag}"
 
 
