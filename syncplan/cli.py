@@ -196,7 +196,7 @@ def init(path: Path | None, template: str | None, zone: str | None, force: bool)
                     f"SYNCPLAN_PLAN or SYNCPLAN_CONFIG_DIR at a folder you can write to."
                 ) from None
         write_output(target, text.encode("utf-8"))
-    say = partial(click.echo, err=to_stdout)  # the plan itself owns stdout when PATH is -
+    say = partial(click.echo, err=to_stdout or is_stream(target))  # stdout may be where the plan went
     say(f"Wrote {'the plan to stdout' if to_stdout else target} from the {source.stem!r} template.")
     if zone:
         say(f"Time zone: {zone} ({origin}).")

@@ -60,18 +60,20 @@ def write_stdout(data: bytes) -> None:
         stream.write(data)
         stream.flush()
     except (OSError, ValueError) as exc:
-        _silence_stdout()
+        _silence_stdout(stream)
         why = getattr(exc, "strerror", None) or "it is closed"
         raise SyncplanError(f"cannot write the calendar to standard output ({why}); it did not arrive whole.") from None
 
 
-def _silence_stdout() -> None:
+def _silence_stdout(stream) -> None:
     """Point descriptor 1 at /dev/null, so that the exit-time flush of what is left does not fail again."""
     try:
+        if stream.fileno() != 1:
+            return
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 1)
         os.close(null)
-    except OSError:
+    except (OSError, ValueError):
         pass
 
 

@@ -175,9 +175,10 @@ def _rebuilt(ve, zone, private: bool) -> KeptEvent | None:
         start=start.astimezone(zone),
         end=end.astimezone(zone),
         summary=str(ve.get("SUMMARY", "")),
-        description=str(ve.get("DESCRIPTION", "")),
-        categories=tuple(str(c) for group in categories for c in group.cats),
-        reminders=tuple(_reminders(ve)),
+        # a busy-only feed never carries details or alarms, whatever the old file held
+        description="" if private else str(ve.get("DESCRIPTION", "")),
+        categories=() if private else tuple(str(c) for group in categories for c in group.cats),
+        reminders=() if private else tuple(_reminders(ve)),
         all_day=all_day,
         transparent=str(ve.get("TRANSP", "")).upper() == "TRANSPARENT",
     )

@@ -380,3 +380,12 @@ def test_a_pipe_whose_reader_is_gone_is_exit_1_with_a_message(target):
     err = result.stderr.decode()
     assert result.returncode == 1, err
     assert "Broken pipe" in err and "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_init_into_dev_stdout_keeps_its_hints_off_stdout(tmp_path):
+    import tomllib
+
+    result = syncplan([*INIT, "/dev/stdout"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert tomllib.loads(result.stdout.decode())["athlete"]["timezone"] == "UTC"
+    assert "weight_kg" in result.stderr.decode() and list(tmp_path.iterdir()) == []

@@ -377,3 +377,16 @@ def test_keep_past_keeps_at_most_a_weeks_worth_of_events_per_week(runner, tmp_pa
     uids = [str(v["UID"]) for v in vevents(out.read_bytes())]
     assert len(uids) == len(set(uids)) == KEPT_PER_WEEK + 5
     assert f"kept {KEPT_PER_WEEK} past" in result.stderr
+
+
+def test_keep_past_into_a_busy_only_feed_never_carries_details_or_alarms(runner, tmp_path):
+    from syncplan.cli import main
+
+    out = tmp_path / "feed.ics"
+    args = [*_keep_past_args(out), "--busy-only"]
+    assert runner.invoke(main, [*args, "--week", "2026-W48"]).exit_code == 0
+    added = b"DESCRIPTION:Tempo 5x1k\r\nCATEGORIES:Secret\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+    out.write_bytes(out.read_bytes().replace(b"END:VEVENT\r\n", added))
+    assert runner.invoke(main, [*args, "--week", "2026-W49", "--keep-past", "1"]).exit_code == 0
+    data = out.read_bytes()
+    assert len(vevents(data)) == 10 and b"Tempo" not in data and b"Secret" not in data and b"VALARM" not in data
