@@ -160,8 +160,8 @@ def init(path: Path | None, template: str | None, zone: str | None, force: bool)
     """Write a plan file to edit, from a built-in template.
 
     PATH defaults to your plan in the config directory (SYNCPLAN_PLAN overrides);
-    - writes it to stdout.
-    The plan gets your time zone and an id of its own.
+    a PATH of - prints the plan instead. The plan gets your time zone and an id
+    of its own.
     """
     from syncplan.errors import InvalidInput
     from syncplan.files import is_stream, occupied, write_output

@@ -24,8 +24,8 @@ UID_DOMAIN = "@syncplan"
 _END = b"END:VCALENDAR\r\n"
 
 
-# --keep-past reads at most this much of the file it rewrites: a feed of 520
-# weeks of a busy plan is a few MB, and anything larger is not a feed syncplan wrote.
+# --keep-past reads at most this much of the file it rewrites: a weekly feed
+# with years of history stays well under it (about 1 kB an event).
 KEEP_PAST_BYTES = 8_000_000
 KEPT_PER_WEEK = MAX_SESSIONS + 7  # the plan's sessions, and a rest-day note a day
 
