@@ -485,6 +485,15 @@ class _SyncProgress:
 DEFAULT_CRON_KEEP_PAST = 1  # weeks; the one the weekly run happens in
 
 
+def refuse_export_target(feed: Path, plan: Path) -> None:
+    """What the weekly export would refuse on Sunday is refused now, while someone reads the message."""
+    from syncplan.files import looks_like_icalendar, read_existing, refuse_foreign, same_file
+
+    if same_file(feed, plan):
+        raise InvalidInput(f"--export {feed}: is the plan file itself, and each run would replace it; give another file.")
+    refuse_foreign(feed, read_existing(feed, limit=4096), looks_like_icalendar, "an iCalendar file", "Give another file, or move that one away first.")
+
+
 @main.command()
 @click.argument("plan_path", metavar="[PLAN]", required=False, type=click.Path(path_type=Path))
 @click.option("--template", "-t", metavar="NAME", help="Schedule a built-in template instead of a plan file.")
@@ -540,6 +549,7 @@ def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks,
         folder = export_file.expanduser().absolute().parent
         if not folder.is_dir():
             raise InvalidInput(f"--export {export_file}: the folder {folder} does not exist; create it first.")
+        refuse_export_target(export_file.expanduser(), plan_file(plan_path, template))
         log, tag = state_dir() / "export.log", crontab.EXPORT_TAG
     line = crontab.crontab_line(command, day, at, log, crontab.carried_environment(), tag)
     crontab.make_log_folder(log)

@@ -132,16 +132,16 @@ def looks_like_icalendar(head: bytes) -> bool:
     return text[:15].upper() == b"BEGIN:VCALENDAR"
 
 
-def refuse_foreign(path: Path, head: bytes | None, looks_ours, what: str, flag: str = "--force") -> None:
+FORCE_HINT = "Give another path, or pass --force if it really should be overwritten. Nothing was written."
+
+
+def refuse_foreign(path: Path, head: bytes | None, looks_ours, what: str, fix: str = FORCE_HINT) -> None:
     """Exit 2 before replacing a non-empty regular file that is not ``what``: -o onto notes.txt is a typo, not a wish."""
     if not head or not head.strip() or looks_ours(head):
         return
     from syncplan.errors import InvalidInput
 
-    raise InvalidInput(
-        f"{path}: there is already a file there that is not {what}, so syncplan will not replace it. "
-        f"Give another path, or pass {flag} if it really should be overwritten. Nothing was written."
-    )
+    raise InvalidInput(f"{path}: there is already a file there that is not {what}, so syncplan will not replace it. {fix}")
 
 
 def write_output(path: Path, data: bytes) -> None:

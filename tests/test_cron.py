@@ -181,3 +181,13 @@ def test_each_cron_run_is_dated_in_the_log(runner, isolated_user_dirs, tmp_path)
     log = (isolated_user_dirs / "state" / "export.log").read_text().splitlines()
     stamps = [n for n, text in enumerate(log) if re.fullmatch(r"== syncplan run at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", text)]
     assert len(stamps) == 2 and stamps[0] == 0 and "Wrote" in log[stamps[1] - 1]
+
+
+def test_cron_export_onto_the_plan_or_a_file_that_is_not_a_calendar_is_refused(runner, plan_file, tmp_path):
+    plan = plan_file(LONDON.read_text())
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my diary\n")
+    for target, words in ((plan, "plan file"), (notes, "not an iCalendar file")):
+        result = runner.invoke(main, ["cron", str(plan), "--export", str(target)])
+        assert result.exit_code == 2 and words in result.stderr and result.stdout == ""
+    assert notes.read_text() == "my diary\n" and plan.read_text() == LONDON.read_text()
