@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import click
@@ -154,15 +155,16 @@ def templates() -> None:
     metavar="ZONE",
     help="IANA time zone for the plan, e.g. Europe/London [default: yours, from TZ or /etc/localtime].",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file (a symlink is written through).")
 def init(path: Path | None, template: str | None, zone: str | None, force: bool) -> None:
     """Write a plan file to edit, from a built-in template.
 
-    PATH defaults to your plan in the config directory (SYNCPLAN_PLAN overrides).
-    The plan gets your time zone and an id of its own.
+    PATH defaults to your plan in the config directory (SYNCPLAN_PLAN overrides);
+    a PATH of - prints the plan instead. The plan gets your time zone and an id
+    of its own.
     """
     from syncplan.errors import InvalidInput
-    from syncplan.files import atomic_write
+    from syncplan.files import is_stream, occupied, write_output
     from syncplan.paths import default_plan_path
     from syncplan.plan import system_timezone, zone_problem
     from syncplan.templates import DEFAULT_TEMPLATE, new_plan_id, personalised, template_path, template_zone
@@ -176,36 +178,64 @@ def init(path: Path | None, template: str | None, zone: str | None, force: bool)
     else:
         zone, origin = system_timezone()
     target = path or default_plan_path()
-    if target.exists() and not force:
-        raise SyncplanError(f"{target}: already exists; pass --force to overwrite it.")
+    to_stdout = str(target) == "-"
+    if not to_stdout and occupied(target) and not is_stream(target) and not force:
+        what = "a symlink to a file not there yet" if not target.exists() else "a file"
+        raise SyncplanError(f"{target}: there is already {what} there; pass --force to overwrite it.")
     original = source.read_text(encoding="utf-8")
     text = personalised(original, new_plan_id(), zone)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, text.encode("utf-8"))
-    except OSError as exc:
-        raise SyncplanError(
-            f"{target}: cannot write the plan there ({exc.strerror or exc}); give another PATH, or point "
-            f"SYNCPLAN_PLAN or SYNCPLAN_CONFIG_DIR at a folder you can write to."
-        ) from None
-    click.echo(f"Wrote {target} from the {source.stem!r} template.")
-    if zone:
-        click.echo(f"Time zone: {zone} ({origin}).")
+    if to_stdout:
+        click.echo(text, nl=False)
     else:
-        click.echo(
+        if not is_stream(target):
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise SyncplanError(
+                    f"{target}: cannot write the plan there ({exc.strerror or exc}); give another PATH, or point "
+                    f"SYNCPLAN_PLAN or SYNCPLAN_CONFIG_DIR at a folder you can write to."
+                ) from None
+        write_output(target, text.encode("utf-8"))
+    say = partial(click.echo, err=to_stdout or is_stream(target))  # stdout may be where the plan went
+    say(f"Wrote {'the plan to stdout' if to_stdout else target} from the {source.stem!r} template.")
+    if zone:
+        say(f"Time zone: {zone} ({origin}).")
+    else:
+        say(
             f"Time zone: kept the template's {template_zone(original)} ({origin}); set [athlete] timezone "
             f"to yours, or rerun with --timezone."
         )
-    click.echo(
+    check_what = "PLAN" if to_stdout else target
+    say(
         "Set your weight: [athlete] weight_kg (70 kg is a placeholder; the daily protein target in the notes comes from it). "
-        f"Then run `syncplan check {target}`."
+        f"Then run `syncplan check {check_what}`."
     )
 
 
-@main.command()
+class _JsonErrors(click.Command):
+    """With --json, a bad option value (``--notes`` naming a file, ``--weeks abc``) answers in JSON too.
+
+    Scripts then parse one shape whatever went wrong; only an unknown option,
+    which may mean --json itself was mistyped, stays click's plain text.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        wants_json = "--json" in args
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if not wants_json or isinstance(exc, click.NoSuchOption):
+                raise
+            from syncplan.formats import error_json
+
+            click.echo(error_json(InvalidInput(exc.format_message())))
+            ctx.exit(EXIT_INVALID)
+
+
+@main.command(cls=_JsonErrors)
 @plan_options
 @week_options
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, errors included.")
 def check(plan_path, template, notes_dir, week_spec, weeks, as_json) -> None:
     """Check a plan against the rules; exit 1 if there are errors."""
     from syncplan.formats import error_json, findings_json, findings_text
@@ -213,11 +243,13 @@ def check(plan_path, template, notes_dir, week_spec, weeks, as_json) -> None:
     try:
         plan = load(plan_path, template)
         built = build_weeks(plan, week_spec, weeks, notes_dir)
-    except InvalidInput as exc:
+    except (SyncplanError, click.UsageError) as exc:
         if not as_json:
             raise
+        if isinstance(exc, click.UsageError):
+            exc = InvalidInput(exc.format_message())
         click.echo(error_json(exc))
-        sys.exit(EXIT_INVALID)
+        sys.exit(exc.exit_code)
     click.echo(findings_json(built) if as_json else findings_text(built))
     if built.has_errors:
         sys.exit(EXIT_FAILURE)
@@ -261,31 +293,56 @@ BUSY_CALENDAR_NAME = "Busy"  # a busy-only feed must not say whose plan, or what
     type=click.IntRange(0, 520),
     help="When rewriting a file, keep its events of the N weeks before the exported ones.",
 )
-def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, allow_errors, keep_past) -> None:
+@click.option("--force", is_flag=True, help="Replace an existing -o file even when it is not an iCalendar file.")
+def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, allow_errors, keep_past, force) -> None:
     """Write the week's sessions as an .ics file for any calendar app."""
-    from syncplan.files import read_existing
-    from syncplan.ics import past_events, to_ical, write_ics
+    from syncplan.files import looks_like_icalendar, read_existing, refuse_foreign, same_file, write_stdout
+    from syncplan.ics import KEEP_PAST_BYTES, past_events, to_ical, write_ics
 
+    if not output.strip():
+        raise click.UsageError("-o is empty; give a file name, or - for stdout.")
     if keep_past and output == "-":
         raise click.UsageError("--keep-past reads the file being rewritten; give it with -o FILE.")
     plan = load(plan_path, template)
+    out = None if output == "-" else Path(output)
+    if out is not None and same_file(out, plan_file(plan_path, template)):
+        raise InvalidInput(
+            f"-o {output}: is the plan file being exported, and the calendar would replace it; "
+            f"give another -o path. Nothing was written."
+        )
     built = build_weeks(plan, week_spec, weeks, notes_dir, busy_only)
     report_findings(built)
     refuse_on_errors(built, allow_errors)
-    old = None if output == "-" else read_existing(Path(output))
+    old = None if out is None else read_existing(out, limit=KEEP_PAST_BYTES)
+    if out is not None and not force:
+        refuse_foreign(out, old, looks_like_icalendar, "an iCalendar file (it does not start with BEGIN:VCALENDAR)")
     first_monday = built.weeks[0].week.window(plan.zone)[0]
-    kept = past_events(old, plan.timezone, first_monday, keep_past, busy_only) if keep_past else []
+    kept = past_events(old, plan.timezone, first_monday, keep_past, busy_only, out) if keep_past else []
     name = BUSY_CALENDAR_NAME if busy_only else plan.calendar_name
     data = to_ical(list(built.calendar_events), name, plan.timezone, datetime.now(timezone.utc), private=busy_only, kept=kept)
     labels = f"{built.weeks[0].week.label}" + (f" to {built.weeks[-1].week.label}" if len(built.weeks) > 1 else "")
-    if output == "-":
-        click.echo(data, nl=False)
+    if out is None:
+        write_stdout(data)
         return
-    past = f" and kept {len(kept)} past ones" if kept else ""
-    if write_ics(Path(output), data, old):
-        click.echo(f"Wrote {len(built.events)} sessions ({labels}){past} to {output}.", err=True)
+    past = f" and kept {len(kept)} past one{'' if len(kept) == 1 else 's'}" if kept else ""
+    if write_ics(out, data, old):
+        count = len(built.events)
+        click.echo(f"Wrote {count} session{'' if count == 1 else 's'} ({labels}){past} to {output}.", err=True)
     else:
         click.echo(f"{output} is up to date ({labels}); left untouched.", err=True)
+
+
+def plan_file(plan_path: Path | None, template: str | None) -> Path:
+    """The file ``load`` reads for these arguments, so that ``-o`` can never be it."""
+    from syncplan.paths import default_plan_path
+    from syncplan.templates import DEFAULT_TEMPLATE, template_path
+
+    if template is not None:
+        return template_path(template)
+    if plan_path is not None:
+        return plan_path
+    own = default_plan_path()
+    return own if own.exists() else template_path(DEFAULT_TEMPLATE)
 
 
 # --- Google commands (owned by the sync helper) ---
@@ -425,6 +482,18 @@ class _SyncProgress:
             self.bar.__exit__(None, None, None)
 
 
+DEFAULT_CRON_KEEP_PAST = 1  # weeks; the one the weekly run happens in
+
+
+def refuse_export_target(feed: Path, plan: Path) -> None:
+    """What the weekly export would refuse on Sunday is refused now, while someone reads the message."""
+    from syncplan.files import looks_like_icalendar, read_existing, refuse_foreign, same_file
+
+    if same_file(feed, plan):
+        raise InvalidInput(f"--export {feed}: is the plan file itself, and each run would replace it; give another file.")
+    refuse_foreign(feed, read_existing(feed, limit=4096), looks_like_icalendar, "an iCalendar file", "Give another file, or move that one away first.")
+
+
 @main.command()
 @click.argument("plan_path", metavar="[PLAN]", required=False, type=click.Path(path_type=Path))
 @click.option("--template", "-t", metavar="NAME", help="Schedule a built-in template instead of a plan file.")
@@ -440,7 +509,13 @@ class _SyncProgress:
     help="Schedule an .ics export to FILE instead of a Google sync.",
 )
 @click.option("--weeks", "-n", default=1, show_default=True, type=click.IntRange(1, 52), help="How many weeks each run writes.")
-@click.option("--keep-past", metavar="N", default=0, type=click.IntRange(0, 520), help="With --export: keep N past weeks in the file.")
+@click.option(
+    "--keep-past",
+    metavar="N",
+    default=None,
+    type=click.IntRange(0, 520),
+    help="With --export: keep N past weeks in the file [default: 1, the week under way when it runs].",
+)
 @click.option("--busy-only", is_flag=True, help="With --export: a busy-only feed.")
 @click.option("--install", is_flag=True, help="Add the line to your crontab (replacing syncplan's earlier line of that kind).")
 def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks, keep_past, busy_only, install) -> None:
@@ -454,7 +529,7 @@ def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks,
     from syncplan.paths import default_plan_path, state_dir
 
     crontab.schedule(day, at)
-    if export_file is None and (keep_past or busy_only):
+    if export_file is None and (keep_past is not None or busy_only):
         raise click.UsageError("--keep-past and --busy-only go with --export FILE.")
     if export_file is not None and (calendar or token_file):
         raise click.UsageError("--calendar and --token are for syncing; an --export line writes a file.")
@@ -467,10 +542,14 @@ def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks,
     else:
         if str(export_file) == "-":
             raise click.UsageError("--export needs a file: on cron's stdout the .ics would only reach the log.")
+        # On Sunday evening "next" starts tomorrow: without the week under way,
+        # its remaining sessions would vanish from subscribed calendars.
+        keep_past = DEFAULT_CRON_KEEP_PAST if keep_past is None else keep_past
         command = crontab.export_command(plan_path, template, export_file, weeks, keep_past, busy_only)
         folder = export_file.expanduser().absolute().parent
         if not folder.is_dir():
             raise InvalidInput(f"--export {export_file}: the folder {folder} does not exist; create it first.")
+        refuse_export_target(export_file.expanduser(), plan_file(plan_path, template))
         log, tag = state_dir() / "export.log", crontab.EXPORT_TAG
     line = crontab.crontab_line(command, day, at, log, crontab.carried_environment(), tag)
     crontab.make_log_folder(log)

@@ -37,9 +37,44 @@ def open_descriptor(path: Path) -> int | None:
         return None
     try:
         os.fstat(fd)
-    except OSError:
-        return None
+    except OSError as exc:
+        raise SyncplanError(
+            f"{path}: names descriptor {fd}, which is not open ({exc.strerror}; was the output closed with >&-?). "
+            f"Nothing was written."
+        ) from None
     return fd
+
+
+def write_stdout(data: bytes) -> None:
+    """Write to standard output, and fail loudly when it is closed or its reader has gone.
+
+    A calendar that never arrived (``>&-``, a pipe into a reader that quit) is
+    not a success: cron and scripts must see exit 1, not 0 and an empty feed.
+    """
+    import sys
+
+    stream = getattr(sys.stdout, "buffer", sys.stdout)
+    if stream is None:
+        raise SyncplanError("standard output is closed, so the calendar cannot be written there; give -o FILE. Nothing was written.")
+    try:
+        stream.write(data)
+        stream.flush()
+    except (OSError, ValueError) as exc:
+        _silence_stdout(stream)
+        why = getattr(exc, "strerror", None) or "it is closed"
+        raise SyncplanError(f"cannot write the calendar to standard output ({why}); it did not arrive whole.") from None
+
+
+def _silence_stdout(stream) -> None:
+    """Point descriptor 1 at /dev/null, so that the exit-time flush of what is left does not fail again."""
+    try:
+        if stream.fileno() != 1:
+            return
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    except (OSError, ValueError):
+        pass
 
 
 def is_stream(path: Path) -> bool:
@@ -53,10 +88,12 @@ def is_stream(path: Path) -> bool:
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
-def read_existing(path: Path) -> bytes | None:
+def read_existing(path: Path, limit: int | None = None) -> bytes | None:
     """The regular file now at ``path`` (through links), or None when there is none.
 
-    Streams are never read: reading /dev/stdout or a FIFO would block.
+    Streams are never read: reading /dev/stdout or a FIFO would block. With
+    ``limit``, at most ``limit + 1`` bytes are read, so a caller can tell a file
+    over the limit without holding all of it.
     """
     if open_descriptor(path) is not None:
         return None
@@ -64,7 +101,8 @@ def read_existing(path: Path) -> bytes | None:
     try:
         if not stat.S_ISREG(os.stat(target).st_mode):
             return None
-        return target.read_bytes()
+        with open(target, "rb") as file:
+            return file.read() if limit is None else file.read(limit + 1)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -72,6 +110,38 @@ def read_existing(path: Path) -> bytes | None:
             f"{path}: the file there cannot be read ({exc.strerror}), so syncplan leaves it alone; "
             f"give another -o path, or fix its permissions."
         ) from None
+
+
+def occupied(path: Path) -> bool:
+    """Something is at ``path``, a dangling symlink included (writing through it would create its target)."""
+    return os.path.lexists(path)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """``a`` and ``b`` are one file (same inode, through links); False when either is missing."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
+def looks_like_icalendar(head: bytes) -> bool:
+    """The file starts as an iCalendar file does: BEGIN:VCALENDAR after an optional BOM and whitespace."""
+    text = head.lstrip()
+    text = text[3:].lstrip() if text.startswith(b"\xef\xbb\xbf") else text
+    return text[:15].upper() == b"BEGIN:VCALENDAR"
+
+
+FORCE_HINT = "Give another path, or pass --force if it really should be overwritten. Nothing was written."
+
+
+def refuse_foreign(path: Path, head: bytes | None, looks_ours, what: str, fix: str = FORCE_HINT) -> None:
+    """Exit 2 before replacing a non-empty regular file that is not ``what``: -o onto notes.txt is a typo, not a wish."""
+    if not head or not head.strip() or looks_ours(head):
+        return
+    from syncplan.errors import InvalidInput
+
+    raise InvalidInput(f"{path}: there is already a file there that is not {what}, so syncplan will not replace it. {fix}")
 
 
 def write_output(path: Path, data: bytes) -> None:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from syncplan import __version__
 from syncplan.events import Event
+from syncplan.errors import InvalidInput
 from syncplan.files import read_existing, write_output
+from syncplan.plan import MAX_SESSIONS
 from syncplan.rfc5545 import escape_text, fold, local_stamp, utc_stamp
 from syncplan.vtimezone import vtimezone
 
@@ -22,12 +24,22 @@ UID_DOMAIN = "@syncplan"
 _END = b"END:VCALENDAR\r\n"
 
 
+# --keep-past reads at most this much of the file it rewrites: a weekly feed
+# with years of history stays well under it (about 1 kB an event).
+KEEP_PAST_BYTES = 8_000_000
+KEPT_PER_WEEK = MAX_SESSIONS + 7  # the plan's sessions, and a rest-day note a day
+
+
 @dataclass(frozen=True)
 class KeptEvent:
-    """A past event copied byte for byte from the previous file (``--keep-past``)."""
+    """A past event carried over from the previous file (``--keep-past``), as syncplan would write it."""
 
-    start: datetime
-    lines: bytes
+    event: Event
+    stamp: str  # its DTSTAMP as first written
+
+    @property
+    def start(self) -> datetime:
+        return self.event.start
 
 
 def to_ical(
@@ -51,11 +63,12 @@ def to_ical(
         f"X-WR-TIMEZONE:{escape_text(tz)}",
         *vtimezone(tz, min(years), max(years) + 1),
     ]
+    for past in sorted(kept, key=lambda k: k.start):
+        lines += _vevent(past.event, past.stamp, private)
     stamp = utc_stamp(now)
     for event in events:
         lines += _vevent(event, stamp, private)
-    data = b"".join(fold(line.encode()) + b"\r\n" for line in lines)
-    return data + b"".join(k.lines for k in sorted(kept, key=lambda k: k.start)) + _END
+    return b"".join(fold(line.encode()) + b"\r\n" for line in lines) + _END
 
 
 def _vevent(event: Event, stamp: str, private: bool) -> list[str]:
@@ -99,40 +112,93 @@ def _when(name: str, moment: datetime) -> str:
     return f"{name};TZID={moment.tzinfo.key}:{local_stamp(moment)}"
 
 
-def past_events(old: bytes | None, tz: str, before: datetime, weeks: int, private: bool) -> list[KeptEvent]:
+def past_events(
+    old: bytes | None, tz: str, before: datetime, weeks: int, private: bool, shown: Path | None = None
+) -> list[KeptEvent]:
     """Our own events of the ``weeks`` weeks before ``before``, from the file being replaced.
 
     A feed that cron rewrites every week then keeps the athlete's history.
     Only events syncplan wrote (its UID domain), in the same zone, and of the
     same kind of feed (busy-only or full) are kept, so a busy-only feed never
-    inherits the details of a full one.
+    inherits the details of a full one. Each is rebuilt from the fields
+    syncplan writes and nothing else: whatever else the file gained (X-
+    properties, e-mail alarms, attendees) is not ours to publish again. The
+    file read and the number kept are bounded; a file over the limit is exit 2.
     """
     if not old or weeks <= 0:
         return []
+    if len(old) > KEEP_PAST_BYTES:
+        raise InvalidInput(
+            f"{shown or 'the output file'}: larger than the {KEEP_PAST_BYTES // 1_000_000} MB that --keep-past reads, "
+            f"so it is not a feed syncplan wrote; export without --keep-past, or to another file. Nothing was written."
+        )
     since = before - timedelta(weeks=weeks)
+    from zoneinfo import ZoneInfo
+
     from icalendar import Event as VEvent
 
-    kept = []
+    zone = ZoneInfo(tz)
+    kept: dict[str, KeptEvent] = {}
     for block in _vevent_blocks(old):
+        if UID_DOMAIN.encode() not in block:
+            continue  # not ours: skip the parse
         try:
             ve = VEvent.from_ical(block.decode("utf-8"))
-            start = ve["DTSTART"].dt
-            uid = str(ve["UID"])
+            past = _rebuilt(ve, zone, private)
         except Exception:  # a file we cannot parse is not ours to carry over
             continue
-        if uid.endswith(UID_DOMAIN) and type(start) is date:  # a rest-day note: midnight in the plan's zone
-            from zoneinfo import ZoneInfo
+        if past is not None and since <= past.start < before and past.event.uid not in kept:
+            kept[past.event.uid] = past
+    latest = sorted(kept.values(), key=lambda k: k.start)
+    return latest[-weeks * KEPT_PER_WEEK :]
 
-            start = datetime.combine(start, time(), ZoneInfo(tz))
-        if not uid.endswith(UID_DOMAIN) or not isinstance(start, datetime) or start.tzinfo is None:
+
+def _rebuilt(ve, zone, private: bool) -> KeptEvent | None:
+    """The event as syncplan writes it, from the parsed fields it writes; None when it is not one of ours."""
+    uid = str(ve["UID"])
+    if not uid.endswith(UID_DOMAIN) or ve["DTSTART"].params.get("TZID", zone.key) != zone.key:
+        return None
+    if (str(ve.get("CLASS", "")).upper() == "PRIVATE") != private:
+        return None
+    start, end = ve["DTSTART"].dt, ve["DTEND"].dt
+    all_day = type(start) is date
+    if all_day:  # a rest-day note: midnight in the plan's zone
+        start, end = (datetime.combine(d, time(), zone) for d in (start, end))
+    if not isinstance(start, datetime) or start.tzinfo is None or not isinstance(end, datetime) or end.tzinfo is None:
+        return None
+    categories = ve.get("CATEGORIES")
+    categories = [categories] if categories is not None and not isinstance(categories, list) else categories or []
+    event = Event(
+        uid=uid,
+        plan="",
+        key="",
+        start=start.astimezone(zone),
+        end=end.astimezone(zone),
+        summary=str(ve.get("SUMMARY", "")),
+        # a busy-only feed never carries details or alarms, whatever the old file held
+        description="" if private else str(ve.get("DESCRIPTION", "")),
+        categories=() if private else tuple(str(c) for group in categories for c in group.cats),
+        reminders=() if private else tuple(_reminders(ve)),
+        all_day=all_day,
+        transparent=str(ve.get("TRANSP", "")).upper() == "TRANSPARENT",
+    )
+    stamp = ve.get("DTSTAMP")
+    when = stamp.dt if stamp is not None else None
+    return KeptEvent(event, utc_stamp(when) if isinstance(when, datetime) and when.tzinfo else "19700101T000000Z")
+
+
+def _reminders(ve) -> list[int]:
+    """Minutes before the start of each display alarm; any other kind of alarm is dropped."""
+    minutes = []
+    for alarm in ve.walk("VALARM"):
+        trigger = alarm.get("TRIGGER")
+        delta = getattr(trigger, "dt", None)
+        if str(alarm.get("ACTION", "")).upper() != "DISPLAY" or not isinstance(delta, timedelta):
             continue
-        if ve["DTSTART"].params.get("TZID", tz) != tz:
-            continue
-        if (str(ve.get("CLASS", "")).upper() == "PRIVATE") != private:
-            continue
-        if since <= start < before:
-            kept.append(KeptEvent(start, block))
-    return kept
+        before = -delta.total_seconds() / 60
+        if before >= 0 and before == int(before):
+            minutes.append(int(before))
+    return minutes
 
 
 def _vevent_blocks(data: bytes) -> list[bytes]:

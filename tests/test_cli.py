@@ -279,3 +279,49 @@ def test_show_on_a_plan_with_an_escape_sequence_prints_none(runner, plan_file):
 def test_keep_past_needs_a_file(runner):
     result = runner.invoke(main, ["export", str(PLANS / "london.toml"), "--week", "2026-W49", "--keep-past", "2"])
     assert result.exit_code == 2 and "-o FILE" in result.output
+
+
+# --- issue 6 (safety 5): check --json answers in JSON whatever went wrong ---------
+
+
+def test_check_json_reports_bad_option_values_and_arguments_as_json(runner, tmp_path):
+    a_file = tmp_path / "notes.toml"
+    a_file.write_text("")
+    london = str(PLANS / "london.toml")
+    for args, words in (
+        (["--notes", str(a_file), london], "--notes"),
+        (["--weeks", "abc", london], "--weeks"),
+        ([london, "--template", "four-day"], "not both"),
+        ([str(tmp_path / "missing.toml")], "missing.toml"),
+    ):
+        result = runner.invoke(main, ["check", "--json", *args])
+        assert result.exit_code == 2, (args, result.output)
+        error = json.loads(result.stdout)["error"]
+        assert words in error["message"] and error["exit_code"] == 2
+    plain = runner.invoke(main, ["check", "--json", "--wek", "next"])
+    assert plain.exit_code == 2 and "No such option" in plain.output
+
+
+# --- issue 6 (safety 8): an empty -o is a usage error ------------------------------
+
+
+def test_an_empty_output_path_is_a_usage_error(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for empty in ("", " "):
+        result = runner.invoke(main, ["export", str(PLANS / "london.toml"), "--week", "2026-W49", "-o", empty])
+        assert result.exit_code == 2 and "-o is empty" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- issue 6 (safety 10): one session is one session -------------------------------
+
+
+def test_export_says_one_session_in_the_singular(runner, plan_file, tmp_path):
+    plan = plan_file(
+        '[athlete]\nweight_kg = 70\ntimezone = "Europe/London"\n\n'
+        '[[session]]\nday = "tue"\nstart = "07:00"\nkind = "easy"\nminutes = 30\n'
+    )
+    out = tmp_path / "week.ics"
+    result = runner.invoke(main, ["export", str(plan), "--week", "2026-W49", "-o", str(out), "--allow-errors"])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 1 session (2026-W49)" in result.stderr

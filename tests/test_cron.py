@@ -126,3 +126,68 @@ def test_a_log_folder_that_cannot_be_made_is_a_clean_error(runner, monkeypatch, 
     result = runner.invoke(main, ["cron", str(LONDON)])
     assert result.exit_code == 1 and "SYNCPLAN_STATE_DIR" in result.stderr and "Traceback" not in result.output
     assert result.stdout == ""
+
+
+# --- issue 6 (safety 6): a path that is not UTF-8 is refused, not a traceback -----
+
+
+def test_a_plan_path_that_is_not_utf8_is_refused_cleanly(tmp_path, crontab_table):
+    import os
+    import sys
+
+    folder = os.fsencode(tmp_path)
+    plan = folder + b"/\xfe.toml"
+    with open(plan, "wb") as out:
+        out.write(LONDON.read_bytes())
+    before = crontab_table.read_text()
+    for extra in ([], ["--install"]):
+        ran = subprocess.run(
+            [os.fsencode(sys.executable), b"-m", b"syncplan", b"cron", plan, *(e.encode() for e in extra)],
+            capture_output=True,
+            timeout=SAFETY,
+        )
+        assert ran.returncode == 2, ran.stderr
+        assert b"Traceback" not in ran.stderr and b"UTF-8" in ran.stderr
+    assert crontab_table.read_text() == before
+
+
+# --- issue 6 (safety 9): the weekly export keeps the week under way ---------------
+
+
+def test_the_export_line_keeps_the_current_week_unless_told_otherwise(runner, isolated_user_dirs, tmp_path):
+    feed = tmp_path / "feed.ics"
+    line = runner.invoke(main, ["cron", str(LONDON), "--export", str(feed)]).output.strip()
+    assert " --keep-past 1 " in line
+    # run it twice, as two Sundays would: the second run keeps the first run's week
+    assert run_like_cron(line.replace("--week next", "--week 2026-W49"), tmp_path).returncode == 0
+    ran = run_like_cron(line.replace("--week next", "--week 2026-W50"), tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    assert len(icalendar.Calendar.from_ical(feed.read_bytes()).walk("VEVENT")) == 10
+    none = runner.invoke(main, ["cron", str(LONDON), "--export", str(feed), "--keep-past", "0"]).output.strip()
+    assert "--keep-past" not in none
+    assert runner.invoke(main, ["cron", str(LONDON), "--keep-past", "0"]).exit_code == 2  # only with --export
+
+
+# --- issue 6 (safety 10): each run in the log starts with its time ----------------
+
+
+def test_each_cron_run_is_dated_in_the_log(runner, isolated_user_dirs, tmp_path):
+    import re
+
+    feed = tmp_path / "feed.ics"
+    line = runner.invoke(main, ["cron", str(LONDON), "--export", str(feed)]).output.strip()
+    for _ in range(2):
+        assert run_like_cron(line, tmp_path).returncode == 0
+    log = (isolated_user_dirs / "state" / "export.log").read_text().splitlines()
+    stamps = [n for n, text in enumerate(log) if re.fullmatch(r"== syncplan run at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", text)]
+    assert len(stamps) == 2 and stamps[0] == 0 and "Wrote" in log[stamps[1] - 1]
+
+
+def test_cron_export_onto_the_plan_or_a_file_that_is_not_a_calendar_is_refused(runner, plan_file, tmp_path):
+    plan = plan_file(LONDON.read_text())
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my diary\n")
+    for target, words in ((plan, "plan file"), (notes, "not an iCalendar file")):
+        result = runner.invoke(main, ["cron", str(plan), "--export", str(target)])
+        assert result.exit_code == 2 and words in result.stderr and result.stdout == ""
+    assert notes.read_text() == "my diary\n" and plan.read_text() == LONDON.read_text()

@@ -9,6 +9,7 @@ machine's own /dev/null or /dev/full.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -23,6 +24,7 @@ from conftest import PLANS
 
 LONDON = str(PLANS / "london.toml")
 EXPORT = ["export", LONDON, "--week", "2026-W49"]
+OLD_FEED = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"  # an earlier feed: replacing it is the point
 SAFETY = 120  # seconds; only so that a hang fails instead of blocking the suite
 
 
@@ -120,7 +122,7 @@ def test_a_symlink_is_written_through_and_stays_a_link(tmp_path):
     real_dir, link_dir = tmp_path / "real", tmp_path / "links"
     real_dir.mkdir()
     link_dir.mkdir()
-    (real_dir / "feed.ics").write_bytes(b"old")
+    (real_dir / "feed.ics").write_bytes(OLD_FEED)
     link = link_dir / "feed.ics"
     link.symlink_to("../real/feed.ics")
     result = syncplan([*EXPORT, "-o", str(link)])
@@ -212,7 +214,7 @@ def test_a_rename_refused_by_a_sticky_folder_is_a_clean_error(shared_dir):
     sticky.mkdir()
     sticky.chmod(0o1777)
     out = sticky / "feed.ics"
-    out.write_bytes(b"someone else's")
+    out.write_bytes(OLD_FEED)
     out.chmod(0o666)  # writable in place, but the sticky bit keeps others from renaming over it
     if os.geteuid() != 0 and out.stat().st_uid == os.geteuid():
         pytest.skip("needs a file owned by another user in the sticky folder")
@@ -220,7 +222,7 @@ def test_a_rename_refused_by_a_sticky_folder_is_a_clean_error(shared_dir):
     assert result.returncode == 1, result.stderr
     err = result.stderr.decode()
     assert str(out) in err and "Traceback" not in err
-    assert out.read_bytes() == b"someone else's"
+    assert out.read_bytes() == OLD_FEED
     assert [p.name for p in sticky.iterdir()] == ["feed.ics"]  # no temp file left behind
 
 
@@ -239,10 +241,151 @@ def test_a_rewritten_file_keeps_its_owner_and_mode(tmp_path):
     if os.geteuid() != 0:
         pytest.skip("only root can write a file that another user owns")
     out = tmp_path / "feed.ics"
-    out.write_bytes(b"old")
+    out.write_bytes(OLD_FEED)
     os.chown(out, 65534, 65534)
     out.chmod(0o640)
     result = syncplan([*EXPORT, "-o", str(out)])
     assert result.returncode == 0, result.stderr
     assert (out.stat().st_uid, out.stat().st_gid, out.stat().st_mode & 0o777) == (65534, 65534, 0o640)
     assert len(vevents(out.read_bytes())) == 5
+
+
+# --- issue 6 (safety 2): init writes the way export does --------------------------
+
+INIT = ["init", "--timezone", "UTC"]
+
+
+def test_init_force_streams_into_a_device_and_it_stays_one(tmp_path):
+    null = device(tmp_path, "null", 3)
+    result = syncplan([*INIT, str(null), "--force"])
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISCHR(os.stat(null).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+def test_init_force_into_a_fifo_feeds_the_reader_and_it_stays_a_fifo(tmp_path):
+    import tomllib
+
+    fifo = tmp_path / "plan.toml"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    try:
+        result = syncplan([*INIT, str(fifo), "--force"])
+        received, _ = reader.communicate(timeout=SAFETY)
+    finally:
+        reader.kill()
+    assert result.returncode == 0, result.stderr
+    assert tomllib.loads(received.decode())["athlete"]["timezone"] == "UTC"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_init_force_writes_through_a_symlink_and_keeps_it(tmp_path):
+    real = tmp_path / "dotfiles" / "plan.toml"
+    real.parent.mkdir()
+    real.write_text("# old plan\n")
+    link = tmp_path / "plan.toml"
+    link.symlink_to(real)
+    result = syncplan([*INIT, str(link), "--force"])
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert "[athlete]" in real.read_text()
+
+
+def test_init_counts_a_dangling_symlink_as_existing(tmp_path):
+    link = tmp_path / "plan.toml"
+    link.symlink_to(tmp_path / "nowhere.toml")
+    result = syncplan([*INIT, str(link)])
+    assert result.returncode == 1 and "--force" in result.stderr.decode()
+    assert link.is_symlink() and not (tmp_path / "nowhere.toml").exists()
+    assert syncplan([*INIT, str(link), "--force"]).returncode == 0
+    assert link.is_symlink() and "[athlete]" in (tmp_path / "nowhere.toml").read_text()
+
+
+def test_init_dash_prints_the_plan_and_writes_no_file(tmp_path):
+    import tomllib
+
+    result = syncplan([*INIT, "-"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert tomllib.loads(result.stdout.decode())["athlete"]["timezone"] == "UTC"
+    assert "weight_kg" in result.stderr.decode()
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- issue 6 (safety 3): export never replaces its plan or a file that is not a calendar
+
+
+def test_export_onto_its_own_plan_is_refused(tmp_path):
+    plan = tmp_path / "p.toml"
+    plan.write_bytes((PLANS / "london.toml").read_bytes())
+    link = tmp_path / "link.ics"
+    link.symlink_to(plan)
+    for out in (plan, link):
+        result = syncplan(["export", str(plan), "--week", "2026-W49", "-o", str(out), "--force"])
+        assert result.returncode == 2, result.stderr
+        assert str(out) in result.stderr.decode() and "plan file" in result.stderr.decode()
+    assert plan.read_bytes() == (PLANS / "london.toml").read_bytes()
+
+
+def test_export_onto_the_plan_in_syncplan_plan_is_refused(tmp_path):
+    plan = tmp_path / "p.toml"
+    plan.write_bytes((PLANS / "london.toml").read_bytes())
+    result = syncplan(["export", "--week", "2026-W49", "-o", str(plan)], env={**os.environ, "SYNCPLAN_PLAN": str(plan)})
+    assert result.returncode == 2 and plan.read_bytes() == (PLANS / "london.toml").read_bytes()
+
+
+def test_export_will_not_replace_a_file_that_is_not_a_calendar_without_force(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my training diary\n")
+    result = syncplan([*EXPORT, "-o", str(notes)])
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert str(notes) in err and "--force" in err and "Traceback" not in err
+    assert notes.read_text() == "my training diary\n"
+    assert syncplan([*EXPORT, "-o", str(notes), "--force"]).returncode == 0
+    assert len(vevents(notes.read_bytes())) == 5
+
+
+@pytest.mark.parametrize(
+    "before", [b"", b"\n", b"\xef\xbb\xbf\r\n  BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", b"begin:vcalendar\nend:vcalendar\n"]
+)
+def test_export_replaces_an_empty_file_or_an_earlier_calendar(tmp_path, before):
+    feed = tmp_path / "feed.ics"
+    feed.write_bytes(before)
+    result = syncplan([*EXPORT, "-o", str(feed)])
+    assert result.returncode == 0, result.stderr
+    assert len(vevents(feed.read_bytes())) == 5
+
+
+# --- issue 6 (safety 7): a calendar that never arrived is not a success -----------
+
+
+@pytest.mark.parametrize("target", [[], ["-o", "/dev/stdout"]], ids=["stdout", "-o /dev/stdout"])
+def test_a_closed_stdout_is_exit_1_with_a_message(target):
+    command = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "syncplan", *EXPORT, *target])
+    result = subprocess.run(["sh", "-c", f"exec {command} >&-"], capture_output=False, stderr=subprocess.PIPE, timeout=SAFETY)
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert "Error:" in err and "Wrote" not in err and "Traceback" not in err
+    assert ("not open" if target else "standard output is closed") in err
+
+
+@pytest.mark.parametrize("target", [[], ["-o", "/dev/stdout"]], ids=["stdout", "-o /dev/stdout"])
+def test_a_pipe_whose_reader_is_gone_is_exit_1_with_a_message(target):
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = syncplan([*EXPORT, *target], stdout=write_end)
+    finally:
+        os.close(write_end)
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert "Broken pipe" in err and "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_init_into_dev_stdout_keeps_its_hints_off_stdout(tmp_path):
+    import tomllib
+
+    result = syncplan([*INIT, "/dev/stdout"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert tomllib.loads(result.stdout.decode())["athlete"]["timezone"] == "UTC"
+    assert "weight_kg" in result.stderr.decode() and list(tmp_path.iterdir()) == []

@@ -131,6 +131,59 @@ def test_auth_logout_removes_the_token(runner, fake_google, google_token):
     assert "nothing to do" in run(runner, ["auth", "--logout"]).output
 
 
+TOKEN_JSON = {"token": "t", "refresh_token": "r", "client_id": "c", "client_secret": "s", "scopes": []}
+
+
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        ((PLANS / "london.toml").read_text(), "does not hold JSON"),
+        ('{"name": "not a token"}', "without a Google token's fields"),
+        ("[1, 2]", "not a Google token"),
+    ],
+    ids=["a plan", "other JSON", "a JSON list"],
+)
+def test_auth_logout_keeps_a_file_that_is_not_a_token(runner, tmp_path, content, why):
+    other = tmp_path / "plan.toml"
+    other.write_text(content)
+    result = run(runner, ["auth", "--logout", "--token", str(other)])
+    assert result.exit_code == EXIT_INVALID and why in result.output and str(other) in result.output
+    assert other.read_text() == content
+
+
+def test_auth_logout_refuses_a_symlink_and_keeps_link_and_token(runner, tmp_path, monkeypatch):
+    token = tmp_path / "token.json"
+    token.write_text(json.dumps(TOKEN_JSON))
+    link = tmp_path / "link.json"
+    link.symlink_to(token)
+    monkeypatch.setenv("SYNCPLAN_TOKEN_FILE", str(link))
+    result = run(runner, ["auth", "--logout"])
+    assert result.exit_code == EXIT_INVALID and "symbolic link" in result.output
+    assert link.is_symlink() and token.exists()
+
+
+def test_auth_logout_refuses_a_fifo_and_a_device(runner, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    result = run(runner, ["auth", "--logout", "--token", str(fifo)])
+    assert result.exit_code == EXIT_INVALID and "not a regular file" in result.output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except OSError:
+        return  # no device nodes here (not root, or nodev); the FIFO covers the rule
+    result = run(runner, ["auth", "--logout", "--token", str(null)])
+    assert result.exit_code == EXIT_INVALID and stat.S_ISCHR(os.lstat(null).st_mode)
+
+
+def test_auth_logout_deletes_a_token_file_given_with_token(runner, tmp_path):
+    token = tmp_path / "token.json"
+    token.write_text(json.dumps(TOKEN_JSON))
+    result = run(runner, ["auth", "--logout", "--token", str(token)])
+    assert result.exit_code == 0 and "Deleted" in result.output and not token.exists()
+
+
 def test_auth_without_a_client_file_says_where_to_get_one(runner, tmp_path):
     result = run(runner, ["auth", "--credentials", str(tmp_path / "missing.json")])
     assert result.exit_code == EXIT_INVALID
@@ -253,10 +306,11 @@ def test_export_does_not_import_google_libraries():
 def test_crontab_line_is_absolute_weekly_and_logged():
     line = crontab_line(["/opt/bin/syncplan", "sync", "/home/me/plan 1.toml", "--week", "next"], "sun", "18:00", Path("/home/me/.local/state/syncplan/sync.log"))
     assert line == (
-        "0 18 * * 0 /opt/bin/syncplan sync '/home/me/plan 1.toml' --week next "
+        "0 18 * * 0 date -u '+== syncplan run at \\%Y-\\%m-\\%dT\\%H:\\%M:\\%SZ' >> /home/me/.local/state/syncplan/sync.log 2>&1; "
+        "/opt/bin/syncplan sync '/home/me/plan 1.toml' --week next "
         f">> /home/me/.local/state/syncplan/sync.log 2>&1 {TAG}"
     )
-    assert crontab_line(["/x"], "Monday", "6:05", Path("/l")).startswith("5 6 * * 1 /x")
+    assert crontab_line(["/x"], "Monday", "6:05", Path("/l")).startswith("5 6 * * 1 date ")
     assert "\\%" in crontab_line(["/x", "sync", "/p/100%.toml"], "sun", "18:00", Path("/l"))
 
 
@@ -271,7 +325,7 @@ def test_cron_prints_the_line_for_a_plan(runner, isolated_user_dirs):
     assert result.exit_code == 0
     line = result.output.strip()
     assert line.startswith("15 7 * * 6 ") and line.endswith(TAG)
-    executable = next(word for word in line.split()[5:] if "=" not in word)
+    executable = next(word for word in line.split("; ", 1)[1].split() if "=" not in word)  # after the date stamp
     assert executable.startswith("/")  # absolute: cron's PATH is bare
     assert f" sync {LONDON.resolve()} --week next --non-interactive >> {isolated_user_dirs / 'state' / 'sync.log'} 2>&1" in line
 

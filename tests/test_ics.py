@@ -307,3 +307,86 @@ def test_any_text_round_trips_through_both_parsers(name, summary, description, s
     if any(description):
         assert parsed.vevent.description.value == "\n".join(description)
     assert parsed.x_wr_calname.value == "\n".join(name)
+
+
+# --- issue 6 (safety 4): --keep-past is bounded and carries only what syncplan writes
+
+
+def _keep_past_args(out):
+    return ["export", str(PLANS / "london.toml"), "-o", str(out)]
+
+
+def test_keep_past_drops_foreign_properties_and_alarms_of_kept_events(runner, tmp_path):
+    from syncplan.cli import main
+
+    out = tmp_path / "feed.ics"
+    assert runner.invoke(main, [*_keep_past_args(out), "--week", "2026-W48"]).exit_code == 0
+    extra = (
+        b"X-EVIL-TRACKER:https://example.com/pixel\r\nATTENDEE:mailto:boss@example.com\r\n"
+        b"BEGIN:VALARM\r\nACTION:EMAIL\r\nATTENDEE:mailto:spam@example.com\r\nSUMMARY:hi\r\n"
+        b"DESCRIPTION:hi\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+    )
+    out.write_bytes(out.read_bytes().replace(b"END:VEVENT\r\n", extra))
+    before = {str(v["UID"]): v for v in vevents(out.read_bytes())}
+    result = runner.invoke(main, [*_keep_past_args(out), "--week", "2026-W49", "--keep-past", "1"])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    kept = [v for v in vevents(data) if str(v["UID"]) in before]
+    assert len(kept) == 5 and b"X-EVIL" not in data and b"ATTENDEE" not in data and b"EMAIL" not in data
+    for ve in kept:
+        old = before[str(ve["UID"])]
+        for name in ("SUMMARY", "DESCRIPTION", "TRANSP"):
+            assert str(ve[name]) == str(old[name])
+        assert ve["DTSTART"].dt == old["DTSTART"].dt and ve["DTEND"].dt == old["DTEND"].dt
+        assert ve["DTSTAMP"].dt == old["DTSTAMP"].dt
+        display = [str(a["TRIGGER"].to_ical()) for a in old.walk("VALARM") if str(a["ACTION"]) == "DISPLAY"]
+        assert [str(a["TRIGGER"].to_ical()) for a in ve.walk("VALARM")] == display
+        assert {str(a["ACTION"]) for a in ve.walk("VALARM")} <= {"DISPLAY"}
+    assert len(read_with_vobject(data).vevent_list) == 10
+
+
+def test_keep_past_refuses_an_oversized_old_file(runner, tmp_path):
+    from syncplan.cli import main
+    from syncplan.ics import KEEP_PAST_BYTES
+
+    out = tmp_path / "feed.ics"
+    big = b"BEGIN:VCALENDAR\r\n" + b"X-PAD:" + b"a" * KEEP_PAST_BYTES + b"\r\nEND:VCALENDAR\r\n"
+    out.write_bytes(big)
+    result = runner.invoke(main, [*_keep_past_args(out), "--week", "2026-W49", "--keep-past", "1"])
+    assert result.exit_code == 2
+    assert str(out) in result.stderr and f"{KEEP_PAST_BYTES // 1_000_000} MB" in result.stderr
+    assert out.read_bytes() == big
+    assert runner.invoke(main, [*_keep_past_args(out), "--week", "2026-W49"]).exit_code == 0  # no keep-past: replaced
+
+
+def test_keep_past_keeps_at_most_a_weeks_worth_of_events_per_week(runner, tmp_path):
+    from syncplan.cli import main
+    from syncplan.ics import KEPT_PER_WEEK
+
+    out = tmp_path / "feed.ics"
+    one = (
+        "BEGIN:VEVENT\r\nUID:{n}@syncplan\r\nDTSTAMP:20261101T000000Z\r\n"
+        "DTSTART;TZID=Europe/London:20261124T07{m:02d}00\r\nDTEND;TZID=Europe/London:20261124T08{m:02d}00\r\n"
+        "SUMMARY:Run\r\nTRANSP:OPAQUE\r\nEND:VEVENT\r\n"
+    )
+    events = "".join(one.format(n=n, m=n % 60) for n in range(KEPT_PER_WEEK + 50))
+    copies = one.format(n="same", m=0) * 40  # one UID many times: kept once
+    out.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + events + copies + "END:VCALENDAR\r\n")
+    result = runner.invoke(main, [*_keep_past_args(out), "--week", "2026-W49", "--keep-past", "1"])
+    assert result.exit_code == 0, result.output
+    uids = [str(v["UID"]) for v in vevents(out.read_bytes())]
+    assert len(uids) == len(set(uids)) == KEPT_PER_WEEK + 5
+    assert f"kept {KEPT_PER_WEEK} past" in result.stderr
+
+
+def test_keep_past_into_a_busy_only_feed_never_carries_details_or_alarms(runner, tmp_path):
+    from syncplan.cli import main
+
+    out = tmp_path / "feed.ics"
+    args = [*_keep_past_args(out), "--busy-only"]
+    assert runner.invoke(main, [*args, "--week", "2026-W48"]).exit_code == 0
+    added = b"DESCRIPTION:Tempo 5x1k\r\nCATEGORIES:Secret\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+    out.write_bytes(out.read_bytes().replace(b"END:VEVENT\r\n", added))
+    assert runner.invoke(main, [*args, "--week", "2026-W49", "--keep-past", "1"]).exit_code == 0
+    data = out.read_bytes()
+    assert len(vevents(data)) == 10 and b"Tempo" not in data and b"Secret" not in data and b"VALARM" not in data

@@ -327,12 +327,57 @@ def status(token_file: Path) -> TokenStatus:
     )
 
 
+# What every authorized-user token has; a file without them is not one, whatever its name.
+_TOKEN_KEYS = ("client_id", "client_secret")
+_TOKEN_SECRETS = ("refresh_token", "token")
+_TOKEN_LIMIT = 1 << 20  # bytes; a token is a few hundred, so anything larger is some other file
+
+
 def logout(token_file: Path) -> bool:
+    """Delete the token file, and only one: --token may point anywhere, by mistake or by design.
+
+    A symlink is refused rather than followed or removed (which one the user
+    meant cannot be known); anything that is not a regular file holding
+    authorized-user JSON is refused too, naming the path and why.
+    """
+    import stat
+
     try:
-        token_file.unlink()
+        st = os.lstat(token_file)
     except FileNotFoundError:
         return False
+    except OSError as exc:
+        raise InvalidInput(f"{token_file}: cannot look at it ({exc.strerror}); nothing was deleted.") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise InvalidInput(
+            f"{token_file}: is a symbolic link (to {os.readlink(token_file)}), so syncplan leaves it alone; "
+            f"delete the token file yourself if that is what you meant, or give its real path with --token."
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise InvalidInput(f"{token_file}: is not a regular file, so it is not a syncplan token; nothing was deleted.")
+    problem = _not_a_token(token_file, st.st_size)
+    if problem:
+        raise InvalidInput(f"{token_file}: {problem}, so syncplan will not delete it; check --token or SYNCPLAN_TOKEN_FILE.")
+    token_file.unlink()
     return True
+
+
+def _not_a_token(token_file: Path, size: int) -> str | None:
+    """Why the file is not a Google token, or None when it is one."""
+    if size > _TOKEN_LIMIT:
+        return f"is {size} bytes, far larger than a token file"
+    try:
+        info = json.loads(token_file.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    except ValueError:
+        return "does not hold JSON (a Google token file does)"
+    if not isinstance(info, dict):
+        return "holds JSON that is not a Google token"
+    missing = [k for k in _TOKEN_KEYS if not isinstance(info.get(k), str)]
+    if missing or not any(isinstance(info.get(k), str) for k in _TOKEN_SECRETS):
+        return f"holds JSON without a Google token's fields ({', '.join(missing) or 'refresh_token'})"
+    return None
 
 
 def _read(token_file: Path) -> dict:

@@ -30,6 +30,13 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 def checked(value: str, what: str) -> str:
     """``value`` as it may go into the line, or exit 2 naming ``what``."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, carried as surrogates: no text crontab holds them
+        raise InvalidInput(
+            f"{what} {value!r}: is not valid UTF-8, so it cannot be written into a crontab as text; "
+            f"rename it (or the folder) to a UTF-8 name."
+        ) from None
     if _UNSAFE.search(value):
         raise InvalidInput(
             f"{what} {value!r}: contains a line break or another control character, which would "
@@ -126,8 +133,14 @@ def schedule(day: str, at: str) -> tuple[int, int, int]:
     return clock.minute, clock.hour, (weekday + 1) % 7  # cron counts from Sunday = 0
 
 
+# Each run's output in the log starts with when it ran (POSIX date, in UTC).
+STAMP = "date -u '+== syncplan run at %Y-%m-%dT%H:%M:%SZ'"
+
+
 def crontab_line(command: list[str], day: str, at: str, log: Path, env: dict[str, str] | None = None, tag: str = TAG) -> str:
     """``command`` is the command as argv, executable first, already absolute.
+
+    The log gets a line with the time of each run before the run's own output.
 
     The log's folder must exist when cron runs the line (a failed ``>>`` keeps
     the command from starting): ``make_log_folder`` creates it.
@@ -136,7 +149,8 @@ def crontab_line(command: list[str], day: str, at: str, log: Path, env: dict[str
     log = Path(checked(str(log), "the log path"))
     assignments = [f"{var}={shlex.quote(checked(value, var))}" for var, value in (env or {}).items()]
     run = " ".join([*assignments, *(shlex.quote(checked(part, "the command")) for part in command)])
-    shell = f"{run} >> {shlex.quote(str(log))} 2>&1"
+    logged = f">> {shlex.quote(str(log))} 2>&1"
+    shell = f"{STAMP} {logged}; {run} {logged}"
     return f"{minute} {hour} * * {cron_weekday} {shell.replace('%', chr(92) + '%')} {tag}"
 
 
