@@ -47,8 +47,11 @@ def build(
 ) -> Built:
     notes = notes or load_notes(notes_dir)
     dated = tuple(date_week(plan, w) for w in weeks)
-    # All weeks are checked together: a late Sunday and an early Monday are neighbours.
-    checked = examine(plan, dated)
+    # All weeks are checked together: a late Sunday and an early Monday are
+    # neighbours. The plan repeats, so the weeks on either side are dated too,
+    # as context: never exported, but their sessions are this range's neighbours.
+    context = (date_week(plan, weeks[0].previous()), date_week(plan, weeks[-1].next())) if weeks else ()
+    checked = examine(plan, dated, context)
     events = tuple(_event(plan, week, d, notes, busy_only, checked) for week in dated for d in week.sessions)
     rest = () if busy_only or not plan.rest_day_notes else tuple(_rest_days(plan, dated, notes))
     return Built(dated, tuple(checked.findings), events, rest)

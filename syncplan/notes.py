@@ -15,7 +15,7 @@ from string import Template
 from syncplan.errors import InvalidInput
 from syncplan.kinds import LOWER_BODY_FOCUS, muscles
 from syncplan.plan import Plan
-from syncplan.rules import Checked, Link, examine, hours_text, protein_per_day, protein_per_meal, run_phrase
+from syncplan.rules import Checked, Link, examine_week, hours_text, protein_per_day, protein_per_meal, run_phrase
 from syncplan.templates import templates_dir
 from syncplan.week import DatedSession, DatedWeek
 
@@ -104,7 +104,7 @@ def describe(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, checked
     Everything a rule found about this session (and, on the week's first event,
     about the week) is said here, so a calendar reader learns of it too.
     """
-    checked = checked or examine(plan, [week])
+    checked = checked or examine_week(plan, week)
     s = d.session
     kind = f"kind.{s.kind.id}"
     what = notes.render(kind, "what", focus=s.focus or "")

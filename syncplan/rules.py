@@ -101,16 +101,36 @@ class Checked:
 
 def check(plan: Plan, week: DatedWeek) -> list[Finding]:
     """Findings for one week on its own."""
-    return examine(plan, [week]).findings
+    return examine_week(plan, week).findings
 
 
-def examine(plan: Plan, weeks: list[DatedWeek] | tuple[DatedWeek, ...]) -> Checked:
-    """Check consecutive weeks together, so a clash across a week boundary is found too."""
+def examine_week(plan: Plan, week: DatedWeek) -> Checked:
+    """One week, with the weeks around it as context (the plan repeats)."""
+    from syncplan.week import date_week
+
+    return examine(plan, [week], [date_week(plan, week.week.previous()), date_week(plan, week.week.next())])
+
+
+def examine(
+    plan: Plan, weeks: list[DatedWeek] | tuple[DatedWeek, ...], context: list[DatedWeek] | tuple[DatedWeek, ...] = ()
+) -> Checked:
+    """Check consecutive weeks together, so a clash across a week boundary is found too.
+
+    The plan repeats, so ``context`` (the week before the first and the one
+    after the last) takes part in the relations: a late Sunday lift before the
+    first Monday's run is found, and a session's notes do not depend on which
+    export window holds it. Context sessions get no findings of their own.
+    """
+    in_range = {w.week.label for w in weeks}
     placed = sorted(
-        (Placed(w.week.label, d) for w in weeks for d in w.sessions), key=lambda p: (p.d.utc_start, p.week, p.d.key)
+        (Placed(w.week.label, d) for w in (*context, *weeks) for d in w.sessions),
+        key=lambda p: (p.d.utc_start, p.week, p.d.key),
     )
     overlaps, links = _relations(plan, placed)
-    findings = [*_overlap_findings(overlaps), *_link_findings(plan, links)]
+    links = [link for link in links if _rule_of(link) not in plan.disabled]
+    if "overlap" in plan.disabled:
+        overlaps = []
+    findings = [*_overlap_findings(overlaps, in_range), *_link_findings(plan, links, in_range)]
     empty = not plan.sessions
     for i, week in enumerate(weeks):
         if i == 0:
@@ -169,7 +189,17 @@ def _when(d: DatedSession) -> str:
     return f"{d.start:%a} {d.start:%H:%M}"
 
 
-def _overlap_findings(overlaps):
+def _rule_of(link: Link) -> str | None:
+    """The rule a link breaks, if any."""
+    return link.verdict if link.verdict in ("gap", "order") else None
+
+
+def _home(sessions: list[Placed], in_range: set[str]) -> str | None:
+    """The week a finding about ``sessions`` (in time order) is filed under: the first one in range."""
+    return next((p.week for p in sessions if p.week in in_range), None)
+
+
+def _overlap_findings(overlaps, in_range: set[str]):
     """One error per cluster of sessions that overlap, so a pile-up is one line, not every pair."""
     cluster: dict[tuple[str, str], list[Placed]] = {}
     for a, b in overlaps:
@@ -188,7 +218,9 @@ def _overlap_findings(overlaps):
             continue
         seen.add(id(group))
         first, *rest = sorted(group, key=lambda p: (p.d.utc_start, p.week, p.d.key))
-        week = first.week
+        week = _home([first, *rest], in_range)
+        if week is None:
+            continue
         if len(rest) == 1:
             b = rest[0]
             text = f"{_ref(first, week)} ({_when(first.d)}, {first.d.session.minutes} min) and {_ref(b, week)} ({_when(b.d)}) overlap"
@@ -206,12 +238,14 @@ def run_phrase(kind) -> str:
     return "a hard run" if kind.hard else "an easy run"
 
 
-def _link_findings(plan: Plan, links: list[Link]):
+def _link_findings(plan: Plan, links: list[Link], in_range: set[str]):
     hours = f"{plan.min_gap_hours:g} h"
     for link in links:
         lift, run = link.lift, link.run
+        week = _home([lift, run] if link.lift_first else [run, lift], in_range)
+        if week is None:
+            continue
         if link.verdict == "gap":
-            week = lift.week
             yield Finding(
                 "gap",
                 "warning",
@@ -221,7 +255,6 @@ def _link_findings(plan: Plan, links: list[Link]):
                 (_ref(lift, week), _ref(run, week)),
             )
         elif link.verdict == "order":
-            week = run.week
             yield Finding(
                 "order",
                 "warning",

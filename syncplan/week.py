@@ -51,6 +51,9 @@ class IsoWeek:
     def next(self) -> IsoWeek:
         return IsoWeek.containing(self.monday + timedelta(days=7))
 
+    def previous(self) -> IsoWeek:
+        return IsoWeek.containing(self.monday - timedelta(days=7))
+
     def window(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """Monday 00:00 to the next Monday 00:00, local time."""
         start = datetime.combine(self.monday, datetime.min.time(), tz)

@@ -98,7 +98,8 @@ def test_the_first_and_last_weeks_export(runner, plan_file, tmp_path, zone, week
         '[[session]]\nday = "sun"\nstart = "23:59"\nkind = "long"\nminutes = 720\n'
     )
     out = tmp_path / "week.ics"
-    result = runner.invoke(main, ["export", str(path), "--week", week, "-o", str(out)])
+    # The plan repeats: the Sunday long run overlaps every Monday jog, a known error here.
+    result = runner.invoke(main, ["export", str(path), "--week", week, "-o", str(out), "--allow-errors"])
     assert result.exit_code == 0, result.output
     events = Calendar.from_ical(out.read_bytes()).walk("VEVENT")
     assert len(events) == 2
