@@ -204,6 +204,8 @@ def test_every_warning_is_in_the_event_text(specs, week):
         else:
             for ref in f.sessions:
                 key = ref if "/" in ref else f"{f.week}/{ref}"
+                if key not in text:
+                    continue  # a neighbour in a context week: not exported
                 assert ON_SESSIONS[f.rule] in text[key], (f, text[key])
 
 
