@@ -279,13 +279,24 @@ def _empty(plan: Plan, week: DatedWeek):
 
 def _meals(plan: Plan, week: DatedWeek):
     low, high = MEALS
-    if not low <= plan.meals <= high:
+    if plan.meals < low:
+        each = protein_per_meal(plan, low)
+        eaten = "one meal" if plan.meals == 1 else "two meals"
+        yield Finding(
+            "meals",
+            "info",
+            f"meals = {plan.meals}: the article advises spreading the day's protein over {low}-{high} meals and "
+            f"snacks rather than {eaten}, for muscle building through the day; over {low}, each carries about "
+            f"{each[0]}-{each[1]} g.",
+            week.week.label,
+        )
+    elif plan.meals > high:
         each = protein_per_meal(plan)
         yield Finding(
             "meals",
             "info",
-            f"meals = {plan.meals}: the article spreads the day's protein over {low}-{high} meals and snacks; "
-            f"{plan.meals} works too, at {each[0]}-{each[1]} g each.",
+            f"meals = {plan.meals}: more than the {low}-{high} meals and snacks the article spreads the day's "
+            f"protein over; at {plan.meals}, each carries about {each[0]}-{each[1]} g.",
             week.week.label,
         )
 
@@ -295,9 +306,11 @@ def protein_per_day(plan: Plan) -> tuple[int, int]:
     return _round(plan.weight_kg * 1.6), _round(plan.weight_kg * 2.2)
 
 
-def protein_per_meal(plan: Plan) -> tuple[int, int]:
+def protein_per_meal(plan: Plan, meals: int | None = None) -> tuple[int, int]:
+    """Grams at each meal over the plan's meals, or over ``meals``."""
     low, high = protein_per_day(plan)
-    return _round(low / plan.meals), _round(high / plan.meals)
+    meals = meals or plan.meals
+    return _round(low / meals), _round(high / meals)
 
 
 def _round(x: float) -> int:

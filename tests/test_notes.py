@@ -134,10 +134,112 @@ def test_each_days_first_event_gives_calories_and_protein_per_meal():
     assert "maintenance" not in text["2026-W49/run"]
 
 
-def test_meals_outside_the_articles_range_are_noted():
-    text = texts(session("tue", "07:00", "hills", 50, id="run"), athlete="meals = 2")
-    assert "2 meals a day is outside the 3-5" in text["2026-W49/run"]
-    assert "about 56-77 g at each of 2 meals" in text["2026-W49/run"]
+@pytest.mark.parametrize(("meals", "said"), [(1, "1 meal"), (2, "2 meals")])
+def test_one_or_two_meals_get_the_articles_advice_to_spread_protein_over_three_to_five(meals, said):
+    text = texts(session("tue", "07:00", "hills", 50, id="run"), athlete=f"meals = {meals}")["2026-W49/run"]
+    assert f"The plan has {said} a day." in text
+    assert "spread the day's protein over 3-5 meals and snacks rather than eating it in one or two" in text
+    assert "with 3, each carries about 37-51 g" in text
+    assert f"about 37-51 g each, rather than in {said}." in text
+    for wrong in ("still works", "1 meals", "at each of 1", "at each of 2"):
+        assert wrong not in text
+
+
+def test_more_than_five_meals_are_noted_with_their_share():
+    text = texts(session("tue", "07:00", "hills", 50, id="run"), athlete="meals = 6")["2026-W49/run"]
+    assert "more than the 3-5 meals and snacks" in text
+    assert "about 19-26 g at each of 6 meals" in text
+
+
+@pytest.mark.parametrize(("meals", "said"), [(1, "rather than one meal"), (2, "rather than two meals")])
+def test_the_meals_finding_gives_the_articles_advice(runner, plan_file, meals, said):
+    path = plan_file(HEAD.format(zone="Europe/London", athlete=f"meals = {meals}") + session("tue", "07:00", "hills", 50))
+    result = runner.invoke(main, ["check", str(path), "--week", "2026-W49"])
+    line = next(line for line in result.output.splitlines() if " meals: " in line)
+    assert "advises spreading the day's protein over 3-5 meals and snacks" in line and said in line
+    assert "works too" not in line and "37-51 g" in line
+
+
+# The notes texts are a checked contract: each key may use only its own placeholders.
+
+
+def _override(tmp_path, text):
+    notes = tmp_path / "notes"
+    notes.mkdir(exist_ok=True)
+    (notes / "notes.toml").write_text(text, encoding="utf-8")
+    return notes
+
+
+def test_an_unknown_placeholder_is_refused_when_the_notes_are_loaded(runner, tmp_path):
+    notes = _override(tmp_path, '[note]\ndst_gap = "x ${bogus}"\n')
+    # Week 49 has no clock change: the text would never be used, and is refused all the same.
+    result = runner.invoke(main, ["export", "--template", "four-day", "--week", "2026-W49", "--notes", str(notes), "-o", str(tmp_path / "w.ics")])
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert str(notes / "notes.toml") in message and "[note] dst_gap" in message and "${bogus}" in message
+    assert "${date}, ${planned}, ${start}" in message
+    assert "Traceback" not in result.output and not (tmp_path / "w.ics").exists()
+
+
+def test_a_lone_dollar_sign_gets_a_clear_message(runner, tmp_path):
+    notes = _override(tmp_path, '[note]\ncalories = "Budget $5 for food."\n')
+    result = runner.invoke(main, ["check", "--template", "four-day", "--week", "2026-W49", "--notes", str(notes)])
+    assert result.exit_code == 2, result.output
+    assert "[note] calories: the '$' at character 8 starts no placeholder; write $$ for a dollar sign" in result.stderr
+    assert "Invalid placeholder" not in result.stderr
+
+
+def test_dollar_signs_and_bare_placeholders_render(tmp_path):
+    from syncplan.notes import load_notes
+
+    notes = load_notes(_override(tmp_path, '[note]\ncalories = "Budget $$5."\nprotein_after = "Shake by $until."\n'))
+    plan = parse_plan(HEAD.format(zone="Europe/London", athlete="") + session("tue", "07:00", "strength", 60), "p")
+    text = build(plan, [IsoWeek(2026, 49)], notes=notes).events[0].description
+    assert "Budget $5." in text and "Shake by 10:00." in text
+
+
+def test_every_built_in_text_uses_only_its_allowed_placeholders():
+    from string import Template
+
+    from syncplan.notes import allowed_placeholders, load_notes
+
+    def walk(node, table=""):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                yield from walk(value, f"{table}.{key}".strip("."))
+            else:
+                yield table, key, value
+
+    for table, key, text in walk(load_notes().texts):
+        used = {m["named"] or m["braced"] for m in Template.pattern.finditer(text)} - {None}
+        assert used <= allowed_placeholders(table, key), (table, key, used)
+
+
+def test_every_text_can_use_every_placeholder_it_is_allowed(tmp_path):
+    """A notes file using all of each key's placeholders renders in weeks that use every text."""
+    from syncplan.notes import allowed_placeholders, load_notes
+
+    builtin = load_notes().texts
+    lines = []
+    for table, node in [("note", builtin["note"])] + [(f"kind.{k}", v) for k, v in builtin["kind"].items()]:
+        lines.append(f"[{table}]")
+        for key in node:
+            lines.append(f'{key} = "' + " ".join("${" + n + "}" for n in sorted(allowed_placeholders(table, key))) + 'x"')
+    notes = load_notes(_override(tmp_path, "\n".join(lines) + "\n"))
+    athlete = "meals = {}\nheight_cm = 180\nage = 40\nsex = \"male\"\n[calendar]\nrest_day_notes = true\n"
+    sessions = "".join(
+        session(*spec)
+        for spec in [
+            ("mon", "07:00", "easy", 30), ("mon", "17:00", "strength", 60), ("mon", "19:00", "tempo", 30),
+            ("tue", "07:00", "intervals", 40), ("tue", "12:00", "strength", 60), ("tue", "12:30", "mobility", 20),
+            ("wed", "07:00", "strength", 60), ("wed", "15:00", "hills", 40), ("sun", "01:30", "long", 60),
+            ("sun", "02:30", "sprints", 20),
+        ]
+    )
+    for meals in (1, 4, 7):
+        plan = parse_plan(HEAD.format(zone="Europe/London", athlete=athlete.format(meals)) + sessions, "p")
+        for week in (IsoWeek(2026, 13), IsoWeek(2026, 43)):
+            assert build(plan, [week], notes=notes).events
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
