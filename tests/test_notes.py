@@ -315,3 +315,20 @@ def test_a_pile_up_names_the_first_clashes_and_counts_the_rest():
     text = texts(*(session("wed", "07:00", "easy", 30, id=f"run{i}") for i in range(6)))["2026-W49/run0"]
     assert text.count("Clash: this overlaps") == 3
     assert "It also clashes with 2 more sessions." in text
+
+
+@pytest.mark.parametrize(
+    ("rule", "first", "second"),
+    [
+        ("gap", session("wed", "08:00", "strength", 60, id="a"), session("wed", "10:00", "tempo", 45, id="b")),
+        ("order", session("wed", "08:00", "tempo", 45, id="a"), session("wed", "12:00", "strength", 60, id="b")),
+        ("overlap", session("wed", "08:00", "tempo", 45, id="a"), session("wed", "08:30", "strength", 60, id="b")),
+    ],
+    ids=["gap", "order", "overlap"],
+)
+def test_a_disabled_rule_leaves_the_event_text_too(rule, first, second):
+    on = texts(first, second)
+    assert any(("Heads-up" in t or "Clash" in t) for t in on.values())
+    off = texts(first, second, athlete=f'[rules]\ndisable = ["{rule}"]')
+    for t in off.values():
+        assert "Heads-up" not in t and "Clash" not in t
