@@ -17,7 +17,7 @@ from syncplan.kinds import LOWER_BODY_FOCUS, muscles
 from syncplan.plan import Plan
 from syncplan.rules import MEALS, Checked, Link, examine_week, hours_text, protein_per_day, protein_per_meal, run_phrase
 from syncplan.templates import templates_dir
-from syncplan.week import DatedSession, DatedWeek
+from syncplan.week import DatedSession, DatedWeek, clock_text
 
 PROTEIN_WINDOW = timedelta(hours=2)  # the article's 1-2 h after lifting, at its far end
 CLASH_NOTES = 3  # a pile-up of overlapping sessions is named by its first few, then counted
@@ -284,10 +284,18 @@ def _energy_note(plan: Plan, d: DatedSession, notes: Notes) -> str:
     )
 
 
-def _clock(instant, d: DatedSession) -> str:
-    """Wall-clock time in the plan's zone, from an instant; with the weekday when not ``d``'s date."""
-    local = instant.astimezone(d.start.tzinfo)
-    return f"{local:%H:%M}" if local.date() == d.start.date() else f"{local:%a %H:%M}"
+def _clock(instant, d: DatedSession, up: bool = False) -> str:
+    """Wall-clock time in the plan's zone, from an instant; with the weekday when not ``d``'s date.
+
+    Seconds are dropped, so a "by" time is never late; ``up`` rounds a "not
+    before" time up to the next minute instead, so it is never early. A time
+    that happens twice (clocks going back) carries its zone abbreviation.
+    """
+    if up and (instant.second or instant.microsecond):
+        instant = instant + timedelta(minutes=1)
+    local = instant.replace(second=0, microsecond=0).astimezone(d.start.tzinfo)
+    text = clock_text(local)
+    return text if local.date() == d.start.date() else f"{local:%a} {text}"
 
 
 def _timing_notes(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, checked: Checked) -> list[str]:
@@ -323,7 +331,7 @@ def _link_note(plan: Plan, link: Link, is_lift: bool, notes: Notes) -> str:
         "run_time": _clock(run.utc_start, me),
         "lift_time": _clock(lift.utc_start, me),
         "lift_end": _clock(lift.utc_end, lift),
-        "earliest": _clock(lift.utc_end + timedelta(hours=plan.min_gap_hours), me),
+        "earliest": _clock(lift.utc_end + timedelta(hours=plan.min_gap_hours), me, up=True),
         "lift_day": _day_of(lift, me),
     }
     key = {

@@ -137,6 +137,19 @@ class DatedWeek:
         return [d for d in self.sessions if d.session.day == index]
 
 
+def is_ambiguous(local: datetime) -> bool:
+    """True when this wall-clock time happens twice that day (the hour after clocks go back)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset() and (
+        local.replace(fold=1 - local.fold).astimezone(timezone.utc).astimezone(local.tzinfo).replace(tzinfo=None)
+        == local.replace(tzinfo=None)
+    )
+
+
+def clock_text(local: datetime) -> str:
+    """"HH:MM", with the zone's abbreviation when the wall time happens twice ("01:30 GMT")."""
+    return f"{local:%H:%M %Z}" if is_ambiguous(local) else f"{local:%H:%M}"
+
+
 def date_week(plan: Plan, week: IsoWeek) -> DatedWeek:
     tz = plan.zone
     dated = sorted((_date_session(s, week, tz) for s in plan.sessions), key=lambda d: (d.utc_start, d.key))

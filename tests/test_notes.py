@@ -332,3 +332,40 @@ def test_a_disabled_rule_leaves_the_event_text_too(rule, first, second):
     off = texts(first, second, athlete=f'[rules]\ndisable = ["{rule}"]')
     for t in off.values():
         assert "Heads-up" not in t and "Clash" not in t
+
+
+# Wall times that happen twice (clocks going back) carry their zone; rounding never makes advice wrong.
+
+
+def test_a_note_time_in_the_repeated_hour_names_its_zone():
+    text = texts(
+        session("sat", "19:30", "strength", 60, id="lift"), session("sun", "01:00", "hills", 40, id="hills"), week=IsoWeek(2026, 43)
+    )
+    assert "(not before Sun 01:30 GMT)" in text["2026-W43/lift"]
+    assert "(not before Sun 01:30)" not in text["2026-W43/lift"]
+
+
+def test_a_lift_across_the_repeated_hour_shows_both_zones(runner, plan_file):
+    text = texts(
+        session("sun", "01:30", "strength", 60, id="lift"), session("sun", "04:00", "tempo", 30, id="run"), week=IsoWeek(2026, 43)
+    )
+    assert "(01:30 BST-01:30 GMT)" in text["2026-W43/run"]
+    path = plan_file(HEAD.format(zone="Europe/London", athlete="") + session("sun", "01:30", "strength", 60, id="lift"))
+    result = runner.invoke(main, ["show", str(path), "--week", "2026-W43"])
+    assert "01:30 BST–01:30 GMT" in result.output
+    assert "01:30–01:30" not in result.output
+
+
+def test_times_outside_the_repeated_hour_stay_plain(runner, plan_file):
+    path = plan_file(HEAD.format(zone="Europe/London", athlete="") + session("sun", "09:30", "strength", 60, id="lift"))
+    assert "09:30–10:30  Strength" in runner.invoke(main, ["show", str(path), "--week", "2026-W43"]).output
+
+
+def test_a_not_before_time_rounds_up_to_the_minute_that_keeps_the_gap():
+    lift, run = session("wed", "08:00", "strength", 60, id="lift"), session("wed", "14:59", "tempo", 30, id="run")
+    text = texts(lift, run, athlete="[rules]\nmin_gap_hours = 5.99")
+    # 09:00 + 5.99 h is 14:59:24: 14:59 is too soon (and flagged), 15:00 is not.
+    assert "not before 15:00" in text["2026-W49/lift"]
+    assert "Heads-up" in text["2026-W49/lift"]
+    ok = texts(lift, session("wed", "15:00", "tempo", 30, id="run"), athlete="[rules]\nmin_gap_hours = 5.99")
+    assert "Heads-up" not in ok["2026-W49/lift"] and "not before 15:00" in ok["2026-W49/lift"]
