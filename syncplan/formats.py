@@ -131,7 +131,9 @@ def week_grid(week: DatedWeek, findings: tuple[Finding, ...]) -> str:
         if not todays:
             lines.append(f"{label}   ·  rest")
         for i, d in enumerate(todays):
-            severities = [f.severity for f in mine if d.key in f.sessions]
+            # A finding filed under the week before names this session as "<week>/<key>".
+            qualified = f"{week.week.label}/{d.key}"
+            severities = [f.severity for f in findings if (f.week == week.week.label and d.key in f.sessions) or qualified in f.sessions]
             mark = MARKS[min(severities, key=("error", "warning", "info").index)] if severities else " "
             prefix = label if i == 0 else " " * len(label)
             name = terminal_safe(title(d), keep_lines=False)

@@ -17,7 +17,7 @@ says what ``check`` says.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from syncplan.kinds import LOWER_BODY_FOCUS
 from syncplan.plan import Plan
@@ -37,10 +37,13 @@ class Finding:
     message: str
     week: str
     sessions: tuple[str, ...] = ()  # keys; a session of another week is "<week>/<key>"
+    at: datetime | None = None  # UTC start of the first session it is about; None for the week as a whole
 
     @property
     def sort_key(self) -> tuple:
-        return (self.week, SEVERITIES.index(self.severity), self.rule, self.sessions)
+        """Week by week; within a week in time order, then the findings about the whole week."""
+        when = self.at.isoformat() if self.at else ""
+        return (self.week, self.at is None, when, SEVERITIES.index(self.severity), self.rule, self.sessions)
 
 
 @dataclass(frozen=True)
@@ -228,7 +231,8 @@ def _overlap_findings(overlaps, in_range: set[str]):
             names = ", ".join(f"{_ref(p, week)} ({_when(p.d)})" for p in rest[:-1])
             last = rest[-1]
             text = f"{len(group)} sessions overlap: {_ref(first, week)} ({_when(first.d)}), {names} and {_ref(last, week)} ({_when(last.d)})"
-        yield Finding("overlap", "error", f"{text}; move one of them.", week, tuple(_ref(p, week) for p in [first, *rest]))
+        refs = tuple(_ref(p, week) for p in [first, *rest])
+        yield Finding("overlap", "error", f"{text}; move one of them.", week, refs, first.d.utc_start)
 
 
 def run_phrase(kind) -> str:
@@ -253,6 +257,7 @@ def _link_findings(plan: Plan, links: list[Link], in_range: set[str]):
                 f"ends; leave at least {hours} between lifting and running, or put them on different days.",
                 week,
                 (_ref(lift, week), _ref(run, week)),
+                lift.d.utc_start,
             )
         elif link.verdict == "order":
             yield Finding(
@@ -264,6 +269,7 @@ def _link_findings(plan: Plan, links: list[Link], in_range: set[str]):
                 f"lifting is fine.",
                 week,
                 (_ref(run, week), _ref(lift, week)),
+                run.d.utc_start,
             )
 
 
@@ -371,7 +377,7 @@ def _dst(week: DatedWeek):
             )
         else:
             continue
-        yield Finding("dst", "info", message, week.week.label, (d.key,))
+        yield Finding("dst", "info", message, week.week.label, (d.key,), d.utc_start)
 
 
 def hours_text(delta: timedelta) -> str:

@@ -56,7 +56,7 @@ def test_a_well_spaced_run_and_lift_say_the_real_gap():
 def test_a_run_before_lifting_is_noted_on_both_events():
     text = texts(session("fri", "07:00", "tempo", 45, id="run"), session("fri", "17:00", "strength", 60, id="lift"))
     assert "lifting follows at 17:00, 9 h 15 min after this run ends" in text["2026-W49/run"]
-    assert "a hard run (tempo run at 07:00) ends 9 h 15 min before this lift" in text["2026-W49/lift"]
+    assert "Heads-up: the tempo run at 07:00 ends 9 h 15 min before this lift" in text["2026-W49/lift"]
     assert "lift first" in text["2026-W49/run"] and "lift first" in text["2026-W49/lift"]
 
 
@@ -369,3 +369,9 @@ def test_a_not_before_time_rounds_up_to_the_minute_that_keeps_the_gap():
     assert "Heads-up" in text["2026-W49/lift"]
     ok = texts(lift, session("wed", "15:00", "tempo", 30, id="run"), athlete="[rules]\nmin_gap_hours = 5.99")
     assert "Heads-up" not in ok["2026-W49/lift"] and "not before 15:00" in ok["2026-W49/lift"]
+
+
+def test_an_easy_run_before_lifting_is_named_once():
+    text = texts(session("fri", "07:00", "easy", 45, id="run"), session("fri", "17:00", "strength", 60, id="lift"))
+    assert "Heads-up: the easy run at 07:00 ends 9 h 15 min before this lift" in text["2026-W49/lift"]
+    assert "an easy run (easy run" not in text["2026-W49/lift"]

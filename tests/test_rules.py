@@ -319,3 +319,24 @@ def test_property_an_events_text_is_the_same_in_every_window_that_holds_it(plan,
     a, b = windows
     for uid in set(a) & set(b):
         assert a[uid] == b[uid]
+
+
+def test_check_lists_a_weeks_findings_in_time_order(runner, plan_file):
+    text = HEAD.format(goal="muscle", rules="") + BASE
+    text += session("thu", "19:00", "mobility", 20, id="thu-a") + session("thu", "19:10", "mobility", 20, id="thu-b")
+    text += session("wed", "07:00", "strength", 60, id="wed-lift") + session("wed", "09:00", "tempo", 30, id="wed-run")
+    text += session("tue", "08:00", "strength", 30, id="tue-lift", focus="upper")
+    result = runner.invoke(main, ["check", str(plan_file(text)), "--week", "2026-W49"])
+    lines = result.output.splitlines()[:-1]
+    # Wednesday's gap (a warning) before Thursday's overlap (an error); the week as a whole comes last.
+    assert [line.split()[2] for line in lines] == ["gap:", "overlap:"], result.output
+    assert "wed-run" in lines[0] and "thu-a" in lines[1]
+
+
+def test_show_marks_the_session_of_the_next_week_in_a_cross_week_finding(runner, plan_file):
+    text = HEAD.format(goal="muscle", rules="") + session("sun", "22:30", "strength", 89, id="late-lift")
+    text += session("mon", "01:00", "tempo", 45, id="night-run")
+    result = runner.invoke(main, ["show", str(plan_file(text)), "--week", "2026-W49", "--weeks", "2"])
+    second_week = result.output.split("2026-W50  ")[1]
+    run_line = next(line for line in second_week.splitlines() if "[night-run]" in line)
+    assert " ! 01:00" in run_line, result.output
