@@ -55,9 +55,10 @@ def build(
     notes: Notes | None = None,
 ) -> Built:
     notes = notes or load_notes(notes_dir)
-    total = len(plan.sessions) * len(weeks)
-    if total > MAX_RUN_SESSIONS:
-        raise _too_much(plan, len(weeks), f"{len(plan.sessions)} sessions a week × {len(weeks)} weeks = {total:,} sessions", f"{MAX_RUN_SESSIONS:,} sessions", max(1, MAX_RUN_SESSIONS // len(plan.sessions)))
+    sessions, count = len(plan.sessions), len(weeks)
+    if sessions * count > MAX_RUN_SESSIONS:
+        what = f"{sessions} sessions a week × {count} weeks = {sessions * count:,} sessions"
+        raise _too_much(plan, count, what, f"{MAX_RUN_SESSIONS:,} sessions", MAX_RUN_SESSIONS // sessions)
     dated = tuple(date_week(plan, w) for w in weeks)
     # All weeks are checked together: a late Sunday and an early Monday are
     # neighbours. The plan repeats, so the weeks on either side are dated too,
@@ -65,14 +66,15 @@ def build(
     context = (date_week(plan, weeks[0].previous()), date_week(plan, weeks[-1].next())) if weeks else ()
     checked = examine(plan, dated, context)
     events, text = [], 0
-    for week in dated:
+    for done, week in enumerate(dated, 1):
         for d in week.sessions:
             events.append(_event(plan, week, d, notes, busy_only, checked))
             text += len(events[-1].description)
         if text > MAX_RUN_TEXT:
             # The plan repeats, so the weeks done so far say what each week costs.
-            per_week = text / (dated.index(week) + 1)
-            raise _too_much(plan, len(weeks), f"{len(weeks)} weeks of this plan's event texts come to about {round(per_week * len(weeks)):,} characters", f"{MAX_RUN_TEXT:,} characters", max(1, int(MAX_RUN_TEXT // per_week)))
+            per_week = text / done
+            what = f"{count} weeks of this plan's event texts come to about {round(per_week * count):,} characters"
+            raise _too_much(plan, count, what, f"{MAX_RUN_TEXT:,} characters", int(MAX_RUN_TEXT // per_week))
     events = tuple(events)
     rest = () if busy_only or not plan.rest_day_notes else tuple(_rest_days(plan, dated, notes))
     return Built(dated, tuple(checked.findings), events, rest)
@@ -81,7 +83,7 @@ def build(
 def _too_much(plan: Plan, weeks: int, what: str, limit: str, fits: int) -> InvalidInput:
     return InvalidInput(
         f"{plan.source}: {what}, over the limit of {limit} for one run; ask for fewer weeks at a time "
-        f"(--weeks {min(fits, weeks - 1) if weeks > 1 else 1} or fewer) and run again for the rest."
+        f"(--weeks {max(1, min(fits, weeks - 1))} or fewer) and run again for the rest."
     )
 
 
