@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta
 
 from syncplan.kinds import LOWER_BODY_FOCUS
 from syncplan.plan import Plan
-from syncplan.week import DatedSession, DatedWeek
+from syncplan.week import DatedSession, DatedWeek, clock_text
 
 SEVERITIES = ("error", "warning", "info")
 EASY_JOG_MINUTES = 30  # the article's 20-30 min; a shorter easy jog is lighter still
@@ -189,7 +189,8 @@ def _ref(p: Placed, week: str) -> str:
 
 
 def _when(d: DatedSession) -> str:
-    return f"{d.start:%a} {d.start:%H:%M}"
+    """"Sun 01:30", with the zone when that wall time happens twice ("Sun 01:30 BST")."""
+    return f"{d.start:%a} {clock_text(d.start)}"
 
 
 def _rule_of(link: Link) -> str | None:

@@ -340,3 +340,12 @@ def test_show_marks_the_session_of_the_next_week_in_a_cross_week_finding(runner,
     second_week = result.output.split("2026-W50  ")[1]
     run_line = next(line for line in second_week.splitlines() if "[night-run]" in line)
     assert " ! 01:00" in run_line, result.output
+
+
+def test_a_finding_names_the_zone_of_a_time_in_the_repeated_hour():
+    pair = session("sun", "01:00", "hills", 40, id="hills") + session("sun", "01:30", "strength", 60, id="night")
+    plan = parse_plan(HEAD.format(goal="muscle", rules="") + BASE + pair, "rules.toml")
+    fall_back = next(f for f in check(plan, date_week(plan, IsoWeek(2026, 43))) if f.rule == "overlap")
+    assert "hills (Sun 01:00 BST, 40 min) and night (Sun 01:30 BST) overlap" in fall_back.message
+    ordinary = next(f for f in check(plan, date_week(plan, IsoWeek(2026, 49))) if f.rule == "overlap")
+    assert "hills (Sun 01:00, 40 min) and night (Sun 01:30) overlap" in ordinary.message
