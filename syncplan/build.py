@@ -9,12 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from syncplan.errors import InvalidInput
 from syncplan.events import Event, make_uid
 from syncplan.notes import Notes, describe, load_notes, title
 from syncplan.plan import DAYS, Plan
 from syncplan.rules import Checked, Finding, examine
 from syncplan.rules import has_errors as _has_errors
 from syncplan.week import DatedWeek, IsoWeek, date_week
+
+
+# Limits on what one run produces. Each plan limit (sessions, details, text
+# lengths) is far from what a real week needs, but their product over many
+# weeks is not: these keep one run to seconds and a few hundred MB. A real
+# 10-session week over ten years (5,200 sessions, ~15 MB of text) passes.
+MAX_RUN_SESSIONS = 10_000
+MAX_RUN_TEXT = 25_000_000  # characters of event descriptions in one run
 
 
 @dataclass(frozen=True)
@@ -46,12 +55,36 @@ def build(
     notes: Notes | None = None,
 ) -> Built:
     notes = notes or load_notes(notes_dir)
+    sessions, count = len(plan.sessions), len(weeks)
+    if sessions * count > MAX_RUN_SESSIONS:
+        what = f"{sessions} sessions a week × {count} weeks = {sessions * count:,} sessions"
+        raise _too_much(plan, count, what, f"{MAX_RUN_SESSIONS:,} sessions", MAX_RUN_SESSIONS // sessions)
     dated = tuple(date_week(plan, w) for w in weeks)
-    # All weeks are checked together: a late Sunday and an early Monday are neighbours.
-    checked = examine(plan, dated)
-    events = tuple(_event(plan, week, d, notes, busy_only, checked) for week in dated for d in week.sessions)
+    # All weeks are checked together: a late Sunday and an early Monday are
+    # neighbours. The plan repeats, so the weeks on either side are dated too,
+    # as context: never exported, but their sessions are this range's neighbours.
+    context = (date_week(plan, weeks[0].previous()), date_week(plan, weeks[-1].next())) if weeks else ()
+    checked = examine(plan, dated, context)
+    events, text = [], 0
+    for done, week in enumerate(dated, 1):
+        for d in week.sessions:
+            events.append(_event(plan, week, d, notes, busy_only, checked))
+            text += len(events[-1].description)
+        if text > MAX_RUN_TEXT:
+            # The plan repeats, so the weeks done so far say what each week costs.
+            per_week = text / done
+            what = f"{count} weeks of this plan's event texts come to about {round(per_week * count):,} characters"
+            raise _too_much(plan, count, what, f"{MAX_RUN_TEXT:,} characters", int(MAX_RUN_TEXT // per_week))
+    events = tuple(events)
     rest = () if busy_only or not plan.rest_day_notes else tuple(_rest_days(plan, dated, notes))
     return Built(dated, tuple(checked.findings), events, rest)
+
+
+def _too_much(plan: Plan, weeks: int, what: str, limit: str, fits: int) -> InvalidInput:
+    return InvalidInput(
+        f"{plan.source}: {what}, over the limit of {limit} for one run; ask for fewer weeks at a time "
+        f"(--weeks {max(1, min(fits, weeks - 1))} or fewer) and run again for the rest."
+    )
 
 
 def _rest_days(plan: Plan, dated: tuple[DatedWeek, ...], notes: Notes):

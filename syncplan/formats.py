@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from syncplan.build import Built
 from syncplan.notes import title
 from syncplan.rules import Finding
-from syncplan.week import DatedWeek
+from syncplan.week import DatedWeek, clock_text
 
 MARKS = {"error": "✗", "warning": "!", "info": "i"}
 
@@ -131,11 +131,14 @@ def week_grid(week: DatedWeek, findings: tuple[Finding, ...]) -> str:
         if not todays:
             lines.append(f"{label}   ·  rest")
         for i, d in enumerate(todays):
-            severities = [f.severity for f in mine if d.key in f.sessions]
+            # A finding filed under the week before names this session as "<week>/<key>".
+            qualified = f"{week.week.label}/{d.key}"
+            severities = [f.severity for f in findings if (f.week == week.week.label and d.key in f.sessions) or qualified in f.sessions]
             mark = MARKS[min(severities, key=("error", "warning", "info").index)] if severities else " "
             prefix = label if i == 0 else " " * len(label)
             name = terminal_safe(title(d), keep_lines=False)
-            lines.append(f"{prefix} {mark} {d.start:%H:%M}–{d.end:%H:%M}  {name}  [{terminal_safe(d.key, False)}]")
+            span = f"{clock_text(d.start)}–{clock_text(d.end)}"  # "01:30 BST–01:30 GMT" on a fall-back night
+            lines.append(f"{prefix} {mark} {span}  {name}  [{terminal_safe(d.key, False)}]")
     if mine:
         lines.append("")
         lines.extend(f"{MARKS[f.severity]} {f.rule}: {terminal_safe(f.message, keep_lines=False)}" for f in mine)

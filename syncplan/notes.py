@@ -15,13 +15,71 @@ from string import Template
 from syncplan.errors import InvalidInput
 from syncplan.kinds import LOWER_BODY_FOCUS, muscles
 from syncplan.plan import Plan
-from syncplan.rules import Checked, Link, examine, hours_text, protein_per_day, protein_per_meal, run_phrase
+from syncplan.rules import MEALS, Checked, Link, examine_week, hours_text, protein_per_day, protein_per_meal, run_phrase
 from syncplan.templates import templates_dir
-from syncplan.week import DatedSession, DatedWeek
+from syncplan.week import DatedSession, DatedWeek, clock_text
 
 PROTEIN_WINDOW = timedelta(hours=2)  # the article's 1-2 h after lifting, at its far end
 CLASH_NOTES = 3  # a pile-up of overlapping sessions is named by its first few, then counted
 WEEK_NOTES = {"hill-or-sprint": "week_hill_or_sprint", "strength-count": "week_strength", "meals": "meals_outside"}
+
+# The placeholders each text may use: the contract between the code that fills
+# them and templates/notes.toml (whose comments say the same for users). Every
+# text, built-in or a user's, is checked against it when the notes are loaded,
+# so a mistake fails at once, not in the week that first uses that text.
+_LINK = frozenset({"gap", "between", "run", "a_run", "run_time", "lift_time", "lift_end", "earliest", "lift_day"})
+_WEEK = frozenset({"count", "meals"})
+_PROTEIN_DAY = frozenset({"low", "high", "weight", "meals", "meal_low", "meal_high"})
+PLACEHOLDERS: dict[tuple[str, str], frozenset[str]] = {
+    ("note", "effort"): frozenset({"effort"}),
+    ("note", "builds"): frozenset({"muscles"}),
+    **{("note", key): _LINK for key in (
+        "lift_then_run", "run_after_lift", "lift_then_run_soon", "run_soon_after_lift",
+        "run_before_lift", "lift_after_run", "jog_before_lift", "lift_after_jog",
+    )},
+    ("note", "overlap"): frozenset({"other", "other_time"}),
+    ("note", "overlap_more"): frozenset({"count"}),
+    ("note", "dst_gap"): frozenset({"planned", "date", "start"}),
+    ("note", "dst_fold"): frozenset({"planned", "date", "start"}),
+    ("note", "week_hill_or_sprint"): _WEEK,
+    ("note", "week_strength"): _WEEK,
+    ("note", "meals_outside"): _WEEK | {"meal_low", "meal_high"},
+    ("note", "meals_few"): _WEEK | {"meal_low", "meal_high", "meals_text"},
+    ("note", "protein_after"): frozenset({"until"}),
+    ("note", "protein_day"): _PROTEIN_DAY,
+    ("note", "protein_day_few"): _PROTEIN_DAY | {"meals_text"},
+    ("note", "energy"): frozenset({"kcal", "met", "weight", "minutes"}),
+    ("note", "energy_day"): frozenset({"kcal", "count"}),
+    ("note", "maintenance"): frozenset({"total", "resting", "factor", "daily", "training"}),
+    ("note", "rest_day_title"): frozenset({"low", "high"}),
+}
+
+
+def allowed_placeholders(table: str, key: str) -> frozenset[str]:
+    """What the text at ``[table] key`` may use; every kind's ``what`` may name the strength focus."""
+    if table.startswith("kind.") and key == "what":
+        return frozenset({"focus"})
+    return PLACEHOLDERS.get((table, key), frozenset())
+
+
+def placeholder_problem(text: str, allowed: frozenset[str]) -> str | None:
+    """Why ``text`` cannot be rendered with ``allowed``, in words; None when it can.
+
+    ``${name}`` and ``$name`` are both placeholders (as in Python's string.Template);
+    ``$$`` is a dollar sign.
+    """
+    for match in Template.pattern.finditer(text):
+        name = match["named"] or match["braced"]
+        if name is not None and name not in allowed:
+            may = ", ".join("${" + n + "}" for n in sorted(allowed)) or "none"
+            return f"${{{name}}} is not a placeholder this text can use (it may use: {may})"
+        if match["invalid"] is not None:
+            at = match.start() + 1
+            return (
+                f"the '$' at character {at} starts no placeholder; write $$ for a dollar sign, "
+                f"or ${{name}} for a placeholder"
+            )
+    return None
 
 
 @dataclass(frozen=True)
@@ -40,12 +98,11 @@ class Notes:
             raise InvalidInput(f"notes.toml: [{table}] has no text {key!r}.") from None
         try:
             return Template(raw).substitute({k: str(v) for k, v in values.items()})
-        except (KeyError, ValueError) as exc:
+        except (KeyError, ValueError):
+            # load_notes checked every text, so only a text made by hand gets here.
             where = self.source.get((table, key), "notes.toml")
-            allowed = ", ".join("${" + k + "}" for k in values) or "none"
-            raise InvalidInput(
-                f"{where}: [{table}] {key}: placeholder {exc} is not known here; the ones this text may use: {allowed}."
-            ) from None
+            problem = placeholder_problem(raw, frozenset(values)) or "it cannot be filled in"
+            raise InvalidInput(f"{where}: [{table}] {key}: {problem}.") from None
 
 
 def load_notes(override_dir: Path | None = None) -> Notes:
@@ -57,7 +114,19 @@ def load_notes(override_dir: Path | None = None) -> Notes:
         if not path.is_file():
             raise InvalidInput(f"{path}: the notes directory {override_dir} has no notes.toml.")
         _merge(texts, _read(path), path, "", source)
+    _check_placeholders(texts, "", source, str(builtin))
     return Notes(texts, source)
+
+
+def _check_placeholders(node: dict, table: str, source: dict, builtin: str) -> None:
+    for key, value in node.items():
+        if isinstance(value, dict):
+            _check_placeholders(value, f"{table}.{key}".strip("."), source, builtin)
+            continue
+        problem = placeholder_problem(value, allowed_placeholders(table, key))
+        if problem:
+            where = source.get((table, key), builtin)
+            raise InvalidInput(f"{where}: [{table}] {key}: {problem}. Fix the text there.")
 
 
 def _merge(base: dict, over: dict, path: Path, table: str, source: dict) -> None:
@@ -104,7 +173,7 @@ def describe(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, checked
     Everything a rule found about this session (and, on the week's first event,
     about the week) is said here, so a calendar reader learns of it too.
     """
-    checked = checked or examine(plan, [week])
+    checked = checked or examine_week(plan, week)
     s = d.session
     kind = f"kind.{s.kind.id}"
     what = notes.render(kind, "what", focus=s.focus or "")
@@ -164,17 +233,25 @@ def rest_day(plan: Plan, notes: Notes) -> tuple[str, str]:
 
 
 def _protein_day_note(plan: Plan, notes: Notes) -> str:
-    (low, high), (meal_low, meal_high) = protein_per_day(plan), protein_per_meal(plan)
+    """The day's protein; below the article's 3 meals, per meal as if spread over 3."""
+    few = plan.meals < MEALS[0]
+    (low, high) = protein_per_day(plan)
+    meal_low, meal_high = protein_per_meal(plan, MEALS[0] if few else None)
     return notes.render(
         "note",
-        "protein_day",
+        "protein_day_few" if few else "protein_day",
         low=low,
         high=high,
         weight=f"{plan.weight_kg:g}",
         meals=plan.meals,
         meal_low=meal_low,
         meal_high=meal_high,
+        **({"meals_text": _meals_text(plan.meals)} if few else {}),
     )
+
+
+def _meals_text(count: int) -> str:
+    return f"{count} meal{'' if count == 1 else 's'}"
 
 
 def _calories_note(plan: Plan, day: list[tuple[str, int]], notes: Notes) -> str:
@@ -209,10 +286,18 @@ def _energy_note(plan: Plan, d: DatedSession, notes: Notes) -> str:
     )
 
 
-def _clock(instant, d: DatedSession) -> str:
-    """Wall-clock time in the plan's zone, from an instant; with the weekday when not ``d``'s date."""
-    local = instant.astimezone(d.start.tzinfo)
-    return f"{local:%H:%M}" if local.date() == d.start.date() else f"{local:%a %H:%M}"
+def _clock(instant, d: DatedSession, up: bool = False) -> str:
+    """Wall-clock time in the plan's zone, from an instant; with the weekday when not ``d``'s date.
+
+    Seconds are dropped, so a "by" time is never late; ``up`` rounds a "not
+    before" time up to the next minute instead, so it is never early. A time
+    that happens twice (clocks going back) carries its zone abbreviation.
+    """
+    if up and (instant.second or instant.microsecond):
+        instant = instant + timedelta(minutes=1)
+    local = instant.replace(second=0, microsecond=0).astimezone(d.start.tzinfo)
+    text = clock_text(local)
+    return text if local.date() == d.start.date() else f"{local:%a} {text}"
 
 
 def _timing_notes(plan: Plan, week: DatedWeek, d: DatedSession, notes: Notes, checked: Checked) -> list[str]:
@@ -248,7 +333,7 @@ def _link_note(plan: Plan, link: Link, is_lift: bool, notes: Notes) -> str:
         "run_time": _clock(run.utc_start, me),
         "lift_time": _clock(lift.utc_start, me),
         "lift_end": _clock(lift.utc_end, lift),
-        "earliest": _clock(lift.utc_end + timedelta(hours=plan.min_gap_hours), me),
+        "earliest": _clock(lift.utc_end + timedelta(hours=plan.min_gap_hours), me, up=True),
         "lift_day": _day_of(lift, me),
     }
     key = {
@@ -267,6 +352,14 @@ def _link_note(plan: Plan, link: Link, is_lift: bool, notes: Notes) -> str:
 def _week_note(plan: Plan, rule: str, week: DatedWeek, notes: Notes) -> str:
     lifts = [d for d in week.sessions if d.session.kind.id == "strength"]
     counted = sum(1 for d in lifts if d.session.focus in LOWER_BODY_FOCUS)
+    if rule == "meals":
+        few = plan.meals < MEALS[0]
+        meal_low, meal_high = protein_per_meal(plan, MEALS[0] if few else None)
+        key = "meals_few" if few else "meals_outside"
+        values = {"count": counted, "meals": plan.meals, "meal_low": meal_low, "meal_high": meal_high}
+        if few:
+            values["meals_text"] = _meals_text(plan.meals)
+        return notes.render("note", key, **values)
     return notes.render("note", WEEK_NOTES[rule], count=counted, meals=plan.meals)
 
 

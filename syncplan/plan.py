@@ -46,7 +46,18 @@ RACE_KEY = "race"  # the race's session key; no plan session may use it
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _LEGACY_NAME = re.compile(r"[A-Za-z0-9]+(?:[ _-]+[A-Za-z0-9]+)*")
-_SESSION_HEADER = re.compile(r"""^[ \t]*\[\[[ \t]*(?:session|"session"|'session')[ \t]*\]\]""", re.MULTILINE)
+# A [[session]] header (spaces allowed inside the brackets, the name bare or
+# quoted), or a string or a comment, matched whole so that a header-like line
+# inside a multi-line string is not taken for a header.
+_SESSION_HEADER = re.compile(
+    r"""(?P<header>^[ \t]*\[\[[ \t]*(?:session|"session"|'session')[ \t]*\]\])"""
+    r'|"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""{0,2}'
+    r"|'''[\s\S]*?'''{0,2}"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'[^'\n]*'"
+    r"|#[^\n]*",
+    re.MULTILINE,
+)
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators: none
 # of them shows as itself in a calendar, and some let text break out of its
 # line in the .ics file or a terminal. Notes keep tabs and line breaks.
@@ -429,7 +440,7 @@ class _Reader:
 
     def header_lines(self, count: int) -> list[int] | None:
         """Line numbers of the ``[[session]]`` headers (tomllib keeps no positions)."""
-        starts = [m.start() for m in _SESSION_HEADER.finditer(self.document)]
+        starts = [m.start() for m in _SESSION_HEADER.finditer(self.document) if m["header"]]
         if len(starts) != count:
             return None  # sessions written another way, e.g. an inline array
         lines, line, pos = [], 1, 0

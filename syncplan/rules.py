@@ -17,11 +17,11 @@ says what ``check`` says.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from syncplan.kinds import LOWER_BODY_FOCUS
 from syncplan.plan import Plan
-from syncplan.week import DatedSession, DatedWeek
+from syncplan.week import DatedSession, DatedWeek, clock_text
 
 SEVERITIES = ("error", "warning", "info")
 EASY_JOG_MINUTES = 30  # the article's 20-30 min; a shorter easy jog is lighter still
@@ -38,10 +38,13 @@ class Finding:
     message: str
     week: str
     sessions: tuple[str, ...] = ()  # keys; a session of another week is "<week>/<key>"
+    at: datetime | None = None  # UTC start of the first session it is about; None for the week as a whole
 
     @property
     def sort_key(self) -> tuple:
-        return (self.week, SEVERITIES.index(self.severity), self.rule, self.sessions)
+        """Week by week; within a week in time order, then the findings about the whole week."""
+        when = self.at.isoformat() if self.at else ""
+        return (self.week, self.at is None, when, SEVERITIES.index(self.severity), self.rule, self.sessions)
 
 
 @dataclass(frozen=True)
@@ -102,16 +105,36 @@ class Checked:
 
 def check(plan: Plan, week: DatedWeek) -> list[Finding]:
     """Findings for one week on its own."""
-    return examine(plan, [week]).findings
+    return examine_week(plan, week).findings
 
 
-def examine(plan: Plan, weeks: list[DatedWeek] | tuple[DatedWeek, ...]) -> Checked:
-    """Check consecutive weeks together, so a clash across a week boundary is found too."""
+def examine_week(plan: Plan, week: DatedWeek) -> Checked:
+    """One week, with the weeks around it as context (the plan repeats)."""
+    from syncplan.week import date_week
+
+    return examine(plan, [week], [date_week(plan, week.week.previous()), date_week(plan, week.week.next())])
+
+
+def examine(
+    plan: Plan, weeks: list[DatedWeek] | tuple[DatedWeek, ...], context: list[DatedWeek] | tuple[DatedWeek, ...] = ()
+) -> Checked:
+    """Check consecutive weeks together, so a clash across a week boundary is found too.
+
+    The plan repeats, so ``context`` (the week before the first and the one
+    after the last) takes part in the relations: a late Sunday lift before the
+    first Monday's run is found, and a session's notes do not depend on which
+    export window holds it. Context sessions get no findings of their own.
+    """
+    in_range = {w.week.label for w in weeks}
     placed = sorted(
-        (Placed(w.week.label, d) for w in weeks for d in w.sessions), key=lambda p: (p.d.utc_start, p.week, p.d.key)
+        (Placed(w.week.label, d) for w in (*context, *weeks) for d in w.sessions),
+        key=lambda p: (p.d.utc_start, p.week, p.d.key),
     )
     overlaps, links = _relations(plan, placed)
-    findings = [*_overlap_findings(overlaps), *_link_findings(plan, links)]
+    links = [link for link in links if _rule_of(link) not in plan.disabled]
+    if "overlap" in plan.disabled:
+        overlaps = []
+    findings = [*_overlap_findings(overlaps, in_range), *_link_findings(plan, links, in_range)]
     empty = not plan.sessions
     for i, week in enumerate(weeks):
         if i == 0:
@@ -169,10 +192,21 @@ def _ref(p: Placed, week: str) -> str:
 
 
 def _when(d: DatedSession) -> str:
-    return f"{d.start:%a} {d.start:%H:%M}"
+    """"Sun 01:30", with the zone when that wall time happens twice ("Sun 01:30 BST")."""
+    return f"{d.start:%a} {clock_text(d.start)}"
 
 
-def _overlap_findings(overlaps):
+def _rule_of(link: Link) -> str | None:
+    """The rule a link breaks, if any."""
+    return link.verdict if link.verdict in ("gap", "order") else None
+
+
+def _home(sessions: list[Placed], in_range: set[str]) -> str | None:
+    """The week a finding about ``sessions`` (in time order) is filed under: the first one in range."""
+    return next((p.week for p in sessions if p.week in in_range), None)
+
+
+def _overlap_findings(overlaps, in_range: set[str]):
     """One error per cluster of sessions that overlap, so a pile-up is one line, not every pair."""
     cluster: dict[tuple[str, str], list[Placed]] = {}
     for a, b in overlaps:
@@ -191,7 +225,9 @@ def _overlap_findings(overlaps):
             continue
         seen.add(id(group))
         first, *rest = sorted(group, key=lambda p: (p.d.utc_start, p.week, p.d.key))
-        week = first.week
+        week = _home([first, *rest], in_range)
+        if week is None:
+            continue
         if len(rest) == 1:
             b = rest[0]
             text = f"{_ref(first, week)} ({_when(first.d)}, {first.d.session.minutes} min) and {_ref(b, week)} ({_when(b.d)}) overlap"
@@ -199,7 +235,8 @@ def _overlap_findings(overlaps):
             names = ", ".join(f"{_ref(p, week)} ({_when(p.d)})" for p in rest[:-1])
             last = rest[-1]
             text = f"{len(group)} sessions overlap: {_ref(first, week)} ({_when(first.d)}), {names} and {_ref(last, week)} ({_when(last.d)})"
-        yield Finding("overlap", "error", f"{text}; move one of them.", week, tuple(_ref(p, week) for p in [first, *rest]))
+        refs = tuple(_ref(p, week) for p in [first, *rest])
+        yield Finding("overlap", "error", f"{text}; move one of them.", week, refs, first.d.utc_start)
 
 
 def run_phrase(kind) -> str:
@@ -209,12 +246,14 @@ def run_phrase(kind) -> str:
     return "a hard run" if kind.hard else "an easy run"
 
 
-def _link_findings(plan: Plan, links: list[Link]):
+def _link_findings(plan: Plan, links: list[Link], in_range: set[str]):
     hours = f"{plan.min_gap_hours:g} h"
     for link in links:
         lift, run = link.lift, link.run
+        week = _home([lift, run] if link.lift_first else [run, lift], in_range)
+        if week is None:
+            continue
         if link.verdict == "gap":
-            week = lift.week
             yield Finding(
                 "gap",
                 "warning",
@@ -222,9 +261,9 @@ def _link_findings(plan: Plan, links: list[Link]):
                 f"ends; leave at least {hours} between lifting and running, or put them on different days.",
                 week,
                 (_ref(lift, week), _ref(run, week)),
+                lift.d.utc_start,
             )
         elif link.verdict == "order":
-            week = run.week
             yield Finding(
                 "order",
                 "warning",
@@ -234,6 +273,7 @@ def _link_findings(plan: Plan, links: list[Link]):
                 f"lifting is fine.",
                 week,
                 (_ref(run, week), _ref(lift, week)),
+                run.d.utc_start,
             )
 
 
@@ -249,13 +289,24 @@ def _empty(plan: Plan, week: DatedWeek):
 
 def _meals(plan: Plan, week: DatedWeek):
     low, high = MEALS
-    if not low <= plan.meals <= high:
+    if plan.meals < low:
+        each = protein_per_meal(plan, low)
+        eaten = "one meal" if plan.meals == 1 else "two meals"
+        yield Finding(
+            "meals",
+            "info",
+            f"meals = {plan.meals}: the article advises spreading the day's protein over {low}-{high} meals and "
+            f"snacks rather than {eaten}, for muscle building through the day; over {low}, each carries about "
+            f"{each[0]}-{each[1]} g.",
+            week.week.label,
+        )
+    elif plan.meals > high:
         each = protein_per_meal(plan)
         yield Finding(
             "meals",
             "info",
-            f"meals = {plan.meals}: the article spreads the day's protein over {low}-{high} meals and snacks; "
-            f"{plan.meals} works too, at {each[0]}-{each[1]} g each.",
+            f"meals = {plan.meals}: more than the {low}-{high} meals and snacks the article spreads the day's "
+            f"protein over; at {plan.meals}, each carries about {each[0]}-{each[1]} g.",
             week.week.label,
         )
 
@@ -265,9 +316,11 @@ def protein_per_day(plan: Plan) -> tuple[int, int]:
     return _round(plan.weight_kg * 1.6), _round(plan.weight_kg * 2.2)
 
 
-def protein_per_meal(plan: Plan) -> tuple[int, int]:
+def protein_per_meal(plan: Plan, meals: int | None = None) -> tuple[int, int]:
+    """Grams at each meal over the plan's meals, or over ``meals``."""
     low, high = protein_per_day(plan)
-    return _round(low / plan.meals), _round(high / plan.meals)
+    meals = meals or plan.meals
+    return _round(low / meals), _round(high / meals)
 
 
 def _round(x: float) -> int:
@@ -328,7 +381,7 @@ def _dst(week: DatedWeek):
             )
         else:
             continue
-        yield Finding("dst", "info", message, week.week.label, (d.key,))
+        yield Finding("dst", "info", message, week.week.label, (d.key,), d.utc_start)
 
 
 def _block_findings(plan: Plan, weeks):

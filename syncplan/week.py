@@ -55,6 +55,9 @@ class IsoWeek:
     def next(self) -> IsoWeek:
         return IsoWeek.containing(self.monday + timedelta(days=7))
 
+    def previous(self) -> IsoWeek:
+        return IsoWeek.containing(self.monday - timedelta(days=7))
+
     def window(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """Monday 00:00 to the next Monday 00:00, local time."""
         start = datetime.combine(self.monday, datetime.min.time(), tz)
@@ -137,6 +140,19 @@ class DatedWeek:
 
     def on_day(self, index: int) -> list[DatedSession]:
         return [d for d in self.sessions if d.session.day == index]
+
+
+def is_ambiguous(local: datetime) -> bool:
+    """True when this wall-clock time happens twice that day (the hour after clocks go back)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset() and (
+        local.replace(fold=1 - local.fold).astimezone(timezone.utc).astimezone(local.tzinfo).replace(tzinfo=None)
+        == local.replace(tzinfo=None)
+    )
+
+
+def clock_text(local: datetime) -> str:
+    """"HH:MM", with the zone's abbreviation when the wall time happens twice ("01:30 GMT")."""
+    return f"{local:%H:%M %Z}" if is_ambiguous(local) else f"{local:%H:%M}"
 
 
 def date_week(plan: Plan, week: IsoWeek) -> DatedWeek:

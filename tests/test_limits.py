@@ -98,7 +98,8 @@ def test_the_first_and_last_weeks_export(runner, plan_file, tmp_path, zone, week
         '[[session]]\nday = "sun"\nstart = "23:59"\nkind = "long"\nminutes = 720\n'
     )
     out = tmp_path / "week.ics"
-    result = runner.invoke(main, ["export", str(path), "--week", week, "-o", str(out)])
+    # The plan repeats: the Sunday long run overlaps every Monday jog, a known error here.
+    result = runner.invoke(main, ["export", str(path), "--week", week, "-o", str(out), "--allow-errors"])
     assert result.exit_code == 0, result.output
     events = Calendar.from_ical(out.read_bytes()).walk("VEVENT")
     assert len(events) == 2
@@ -114,3 +115,53 @@ def test_a_huge_unknown_field_name_gives_a_short_message(runner, plan_file):
     path = plan_file(HEAD + "x" * 200_000 + " = 1\n")
     message = refused(runner.invoke(main, ["check", str(path)]), "unknown field 'xxx")
     assert len(message) < 500 + len(str(path))
+
+
+# Limits on one run's product: every plan limit can hold while sessions × weeks does not.
+
+
+def test_sessions_times_weeks_over_the_run_limit_is_refused(runner, plan_file, tmp_path):
+    from syncplan.build import MAX_RUN_SESSIONS
+
+    path = plan_file(HEAD + "".join(session(i) for i in range(MAX_SESSIONS)))
+    out = tmp_path / "weeks.ics"
+    weeks = MAX_RUN_SESSIONS // MAX_SESSIONS + 1
+    args = ["--week", "2026-W49", "--weeks", str(weeks)]
+    refused(
+        runner.invoke(main, ["export", str(path), *args, "-o", str(out)]),
+        str(path),
+        f"{MAX_SESSIONS} sessions a week × {weeks} weeks = {MAX_SESSIONS * weeks:,} sessions",
+        f"{MAX_RUN_SESSIONS:,} sessions",
+        f"--weeks {weeks - 1} or fewer",
+        out=out,
+    )
+    refused(runner.invoke(main, ["check", str(path), *args]), "over the limit")
+
+
+def test_event_text_over_the_run_limit_is_refused(runner, plan_file, tmp_path):
+    long_details = [session(i, MAX_DETAILS).replace('"item ', '"' + "x" * 140 + " ") for i in range(MAX_SESSIONS)]
+    path = plan_file(HEAD + "".join(long_details))
+    out = tmp_path / "weeks.ics"
+    message = refused(
+        runner.invoke(main, ["export", str(path), "--week", "2026-W49", "--weeks", "60", "-o", str(out)]),
+        str(path),
+        "characters, over the limit of",
+        out=out,
+    )
+    assert "--weeks " in message and "or fewer" in message
+
+
+def test_a_real_ten_session_week_over_ten_years_exports(runner, plan_file, tmp_path):
+    week = "".join(
+        f'[[session]]\nday = "{day}"\nstart = "{start}"\nkind = "{kind}"\nminutes = 45\ndetails = ["Squat 4x6", "RDL 3x8"]\n'
+        for day, start, kind in [
+            ("mon", "07:00", "strength"), ("mon", "18:00", "easy"), ("tue", "07:00", "tempo"), ("wed", "07:00", "strength"),
+            ("wed", "18:00", "easy"), ("thu", "07:00", "hills"), ("fri", "07:00", "easy"), ("sat", "08:00", "long"),
+            ("sat", "17:00", "mobility"), ("sun", "10:00", "easy"),
+        ]
+    )
+    path = plan_file(HEAD + week)
+    out = tmp_path / "years.ics"
+    result = runner.invoke(main, ["export", str(path), "--week", "2026-W01", "--weeks", "520", "-o", str(out), "--allow-errors"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().count(b"BEGIN:VEVENT") == 5200

@@ -325,3 +325,17 @@ def test_init_says_so_cleanly_when_the_config_folder_cannot_be_made(runner, tmp_
     assert message.startswith(f"Error: {blocker / 'syncplan' / 'plan.toml'}: cannot write the plan there")
     assert "\n" not in message and "Traceback" not in result.output
     assert "SYNCPLAN_CONFIG_DIR" in message
+
+
+@pytest.mark.parametrize(
+    "first_notes",
+    ["", 'notes = """\n[[session]]\nsee "x" \\""" and more\n"""\n', "notes = '''\n  [[ session ]]\n'''\n"],
+    ids=["plain", "header-in-a-basic-multiline-string", "header-in-a-literal-multiline-string"],
+)
+@pytest.mark.parametrize("header", ["[[ session ]]", "[[\tsession ]]  # it's the hill day", "[[ 'session' ]]"])
+def test_a_session_header_written_with_spaces_keeps_its_line_number(runner, plan_file, header, first_notes):
+    text = GOOD_HEAD + "\n" + LIFT + first_notes + f'\n{header}\nday = "wed"\nstart = "7am"\nkind = "hills"\nminutes = 40\n'
+    line = text.splitlines().index(header) + 1
+    result = runner.invoke(main, ["check", str(plan_file(text))])
+    assert result.exit_code == 2, result.output
+    assert f"session 2 (wed hills, line {line}) field 'start': '7am'" in result.stderr

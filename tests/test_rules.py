@@ -127,14 +127,23 @@ def test_overlap_across_the_boundary_of_two_exported_weeks_is_an_error():
     late, early = session("sun", "23:30", "long", 60, id="late"), session("mon", "00:00", "mobility", 20, id="early")
     found = findings(late, early, weeks=2)
     overlap = [f for f in found if f.rule == "overlap"]
-    assert [(f.week, f.severity, f.sessions) for f in overlap] == [("2026-W49", "error", ("late", "2026-W50/early"))]
+    # The plan repeats: the week before and the week after are neighbours too.
+    assert [(f.week, f.severity, f.sessions) for f in overlap] == [
+        ("2026-W49", "error", ("2026-W48/late", "early")),
+        ("2026-W49", "error", ("late", "2026-W50/early")),
+        ("2026-W50", "error", ("late", "2026-W51/early")),
+    ]
 
 
 def test_short_gap_across_the_boundary_of_two_exported_weeks_warns():
     lift, jog = session("sun", "22:00", "strength", 60, id="sun-lift"), session("mon", "01:00", "easy", 30, id="mon-jog")
     found = findings(lift, jog, weeks=2)
     gap = [f for f in found if f.rule == "gap"]
-    assert [(f.week, f.sessions) for f in gap] == [("2026-W49", ("sun-lift", "2026-W50/mon-jog"))]
+    assert [(f.week, f.sessions) for f in gap] == [
+        ("2026-W49", ("2026-W48/sun-lift", "mon-jog")),
+        ("2026-W49", ("sun-lift", "2026-W50/mon-jog")),
+        ("2026-W50", ("sun-lift", "2026-W51/mon-jog")),
+    ]
 
 
 def test_intervals_count_as_the_weekly_hill_or_sprint_session():
@@ -224,3 +233,119 @@ def test_a_pile_up_of_overlapping_sessions_is_one_error_naming_each():
     assert len(found) == 1
     assert found[0].message.startswith("5 sessions overlap: ")
     assert found[0].sessions == tuple(f"run{i}" for i in range(5))
+
+
+# The plan repeats every week: the week before and after an export are neighbours.
+
+SUNDAY_LIFT_MONDAY_RUN = (
+    '[athlete]\ntimezone = "Europe/London"\n'
+    '[[session]]\nid = "late-lift"\nday = "sun"\nstart = "22:30"\nkind = "strength"\nminutes = {minutes}\n'
+    '[[session]]\nid = "night-run"\nday = "mon"\nstart = "01:00"\nkind = "tempo"\nminutes = 45\n'
+)
+
+
+def test_one_week_check_finds_the_gap_to_the_next_and_previous_week(runner, plan_file):
+    path = plan_file(SUNDAY_LIFT_MONDAY_RUN.format(minutes=89))
+    result = runner.invoke(main, ["check", str(path), "--week", "2026-W49"])
+    assert result.exit_code == 0, result.output
+    gaps = [line for line in result.output.splitlines() if " gap: " in line]
+    assert len(gaps) == 2, result.output
+    assert "night-run (Mon 01:00) starts 1 h 01 min after 2026-W48/late-lift ends" in gaps[0]
+    assert "2026-W50/night-run (Mon 01:00) starts 1 h 01 min after late-lift ends" in gaps[1]
+
+
+def test_one_week_check_finds_an_overlap_with_the_next_week(runner, plan_file):
+    path = plan_file(SUNDAY_LIFT_MONDAY_RUN.format(minutes=180))
+    result = runner.invoke(main, ["check", str(path), "--week", "2026-W49"])
+    assert result.exit_code == 1, result.output
+    assert "error    overlap: late-lift (Sun 22:30, 180 min) and 2026-W50/night-run (Mon 01:00) overlap" in result.output
+
+
+def _descriptions(plan, first, count):
+    weeks = [first]
+    while len(weeks) < count:
+        weeks.append(weeks[-1].next())
+    return {e.uid: e.description for e in build(plan, weeks).events}
+
+
+def test_an_events_text_does_not_depend_on_the_export_window():
+    plan = parse_plan(SUNDAY_LIFT_MONDAY_RUN.format(minutes=89), "plan.toml")
+    a = _descriptions(plan, IsoWeek(2026, 49), 2)
+    b = _descriptions(plan, IsoWeek(2026, 50), 2)
+    shared = set(a) & set(b)
+    assert len(shared) == 2
+    for uid in shared:
+        assert a[uid] == b[uid]
+    run = next(text for uid, text in a.items() if uid in shared and text.startswith("Tempo"))
+    assert "Heads-up" in run
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KINDS = ("strength", "easy", "tempo", "hills", "long", "mobility")
+
+
+@st.composite
+def _plans(draw):
+    count = draw(st.integers(1, 6))
+    text = '[athlete]\ntimezone = "{}"\n'.format(draw(st.sampled_from(["Europe/London", "America/New_York", "UTC"])))
+    text += "[rules]\nmin_gap_hours = {}\n".format(draw(st.sampled_from([0, 4, 6, 12, 24])))
+    for i in range(count):
+        day = draw(st.sampled_from(["mon", "tue", "sat", "sun"]))
+        hour, minute = draw(st.integers(0, 23)), draw(st.sampled_from([0, 30, 59]))
+        text += (
+            f'[[session]]\nid = "s{i}"\nday = "{day}"\nstart = "{hour:02d}:{minute:02d}"\n'
+            f'kind = "{draw(st.sampled_from(_KINDS))}"\nminutes = {draw(st.integers(1, 720))}\n'
+        )
+    return parse_plan(text, "plan.toml")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    plan=_plans(),
+    week=st.integers(1, 52),
+    first=st.tuples(st.integers(0, 3), st.integers(1, 3)),
+    second=st.tuples(st.integers(0, 3), st.integers(1, 3)),
+)
+def test_property_an_events_text_is_the_same_in_every_window_that_holds_it(plan, week, first, second):
+    base = IsoWeek(2026, week)
+    windows = []
+    for offset, count in (first, second):
+        start = base
+        for _ in range(offset):
+            start = start.next()
+        windows.append(_descriptions(plan, start, count))
+    a, b = windows
+    for uid in set(a) & set(b):
+        assert a[uid] == b[uid]
+
+
+def test_check_lists_a_weeks_findings_in_time_order(runner, plan_file):
+    text = HEAD.format(goal="muscle", rules="") + BASE
+    text += session("thu", "19:00", "mobility", 20, id="thu-a") + session("thu", "19:10", "mobility", 20, id="thu-b")
+    text += session("wed", "07:00", "strength", 60, id="wed-lift") + session("wed", "09:00", "tempo", 30, id="wed-run")
+    text += session("tue", "08:00", "strength", 30, id="tue-lift", focus="upper")
+    result = runner.invoke(main, ["check", str(plan_file(text)), "--week", "2026-W49"])
+    lines = result.output.splitlines()[:-1]
+    # Wednesday's gap (a warning) before Thursday's overlap (an error); the week as a whole comes last.
+    assert [line.split()[2] for line in lines] == ["gap:", "overlap:"], result.output
+    assert "wed-run" in lines[0] and "thu-a" in lines[1]
+
+
+def test_show_marks_the_session_of_the_next_week_in_a_cross_week_finding(runner, plan_file):
+    text = HEAD.format(goal="muscle", rules="") + session("sun", "22:30", "strength", 89, id="late-lift")
+    text += session("mon", "01:00", "tempo", 45, id="night-run")
+    result = runner.invoke(main, ["show", str(plan_file(text)), "--week", "2026-W49", "--weeks", "2"])
+    second_week = result.output.split("2026-W50  ")[1]
+    run_line = next(line for line in second_week.splitlines() if "[night-run]" in line)
+    assert " ! 01:00" in run_line, result.output
+
+
+def test_a_finding_names_the_zone_of_a_time_in_the_repeated_hour():
+    pair = session("sun", "01:00", "hills", 40, id="hills") + session("sun", "01:30", "strength", 60, id="night")
+    plan = parse_plan(HEAD.format(goal="muscle", rules="") + BASE + pair, "rules.toml")
+    fall_back = next(f for f in check(plan, date_week(plan, IsoWeek(2026, 43))) if f.rule == "overlap")
+    assert "hills (Sun 01:00 BST, 40 min) and night (Sun 01:30 BST) overlap" in fall_back.message
+    ordinary = next(f for f in check(plan, date_week(plan, IsoWeek(2026, 49))) if f.rule == "overlap")
+    assert "hills (Sun 01:00, 40 min) and night (Sun 01:30) overlap" in ordinary.message
