@@ -52,6 +52,8 @@ PLACEHOLDERS: dict[tuple[str, str], frozenset[str]] = {
     ("note", "energy_day"): frozenset({"kcal", "count"}),
     ("note", "maintenance"): frozenset({"total", "resting", "factor", "daily", "training"}),
     ("note", "rest_day_title"): frozenset({"low", "high"}),
+    **{("block", key): frozenset({"number", "weeks", "percent"}) for key in ("build", "deload", "taper", "race")},
+    **{("block", key): frozenset({"date", "days"}) for key in ("countdown", "countdown_tomorrow", "race_today", "race_past")},
 }
 
 
