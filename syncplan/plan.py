@@ -126,7 +126,7 @@ class Plan:
     sessions: tuple[Session, ...]
     meals: int = 4
     body: Body | None = None  # [athlete] height_cm, age, sex: the day's maintenance estimate
-    energy_notes: bool = False  # energy lines in the notes; also on whenever ``body`` is given
+    energy_notes: bool = True  # energy lines in the notes; `energy_notes = false` turns them off
     rest_day_notes: bool = False  # an all-day protein note on each day without sessions
     calendar_name: str = "Training"  # the display name; see ``identity``
     calendar_id: str | None = None
@@ -351,7 +351,7 @@ class _Reader:
             )
         return {
             "body": body,
-            "energy_notes": self.flag(calendar.get("energy_notes", False), "[calendar] field 'energy_notes'"),
+            "energy_notes": self.flag(calendar.get("energy_notes", True), "[calendar] field 'energy_notes'"),
             "rest_day_notes": self.flag(calendar.get("rest_day_notes", False), "[calendar] field 'rest_day_notes'"),
         }
 
