@@ -53,7 +53,7 @@ from zoneinfo import ZoneInfo
 from syncplan.kinds import KINDS, LOWER_BODY_FOCUS
 from syncplan.plan import DAYS, Session
 from syncplan.rules import EASY_JOG_MINUTES, NOON, ORDER_WINDOW
-from syncplan.week import DatedSession, IsoWeek, _date_session
+from syncplan.week import DatedSession, IsoWeek, date_session
 
 GRID_MINUTES = 5
 LOWER_BODY_SPACING = timedelta(hours=48)
@@ -183,7 +183,7 @@ def _who(s: Session) -> _Who:
 
 
 class _Week:
-    """Minute arithmetic for one ISO week in one zone; DST days go through ``week._date_session``."""
+    """Minute arithmetic for one ISO week in one zone; DST days go through ``week.date_session``."""
 
     _PROBE = Session("probe", 0, time(0), KINDS["easy"], 1)
 
@@ -213,7 +213,7 @@ class _Week:
         return None if d.dst_shift == "gap" else self.minute(d.start)
 
     def date(self, session: Session, day: int, local: int) -> DatedSession:
-        return _date_session(replace(session, day=day, start=time(local // 60, local % 60)), self.week, self.tz)
+        return date_session(replace(session, day=day, start=time(local // 60, local % 60)), self.week, self.tz)
 
     def slot(self, d: DatedSession) -> _Slot:
         monday = self.week.monday

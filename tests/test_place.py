@@ -14,7 +14,7 @@ import pytest
 from syncplan.kinds import KINDS
 from syncplan.place import Flexible, Window, place
 from syncplan.plan import Session
-from syncplan.week import IsoWeek, _date_session
+from syncplan.week import IsoWeek, date_session
 
 LONDON = ZoneInfo("Europe/London")
 W13 = IsoWeek(2026, 13)
@@ -28,7 +28,7 @@ def flex(key, kind, minutes, focus=None, days=tuple(range(7)), prefer=None) -> F
 
 def fixed(key, kind, day, hhmm, minutes, focus=None, week=W13):
     h, m = map(int, hhmm.split(":"))
-    return _date_session(Session(key, day, time(h, m), KINDS[kind], minutes, focus), week, LONDON)
+    return date_session(Session(key, day, time(h, m), KINDS[kind], minutes, focus), week, LONDON)
 
 
 def windows(*texts, days=range(7)):
