@@ -25,6 +25,8 @@ class Built:
     # All-day protein notes on days without sessions ([calendar] rest_day_notes).
     # Kept apart from ``events``: only the .ics export writes them for now.
     rest_days: tuple[Event, ...] = ()
+    # Where each week's flexible sessions went and why (placing.WeekPlacement); empty without them.
+    placements: tuple = ()
 
     @property
     def has_errors(self) -> bool:
@@ -44,14 +46,24 @@ def build(
     notes_dir: Path | None = None,
     busy_only: bool = False,
     notes: Notes | None = None,
+    busy: tuple = (),
 ) -> Built:
+    """``busy`` holds (start, end) aware datetimes read at the edge; only flexible sessions heed them."""
     notes = notes or load_notes(notes_dir)
     dated = tuple(date_week(plan, w) for w in weeks)
-    # All weeks are checked together: a late Sunday and an early Monday are neighbours.
-    checked = examine(plan, dated)
+    placements: tuple = ()
+    if plan.flexible:
+        from syncplan.placing import place_weeks, with_flexible
+
+        dated, unplaced, placements = place_weeks(plan, dated, busy)
+        checked = examine(with_flexible(plan), dated)
+        checked.findings = sorted([*checked.findings, *unplaced], key=lambda f: f.sort_key)
+    else:
+        # All weeks are checked together: a late Sunday and an early Monday are neighbours.
+        checked = examine(plan, dated)
     events = tuple(_event(plan, week, d, notes, busy_only, checked) for week in dated for d in week.sessions)
     rest = () if busy_only or not plan.rest_day_notes else tuple(_rest_days(plan, dated, notes))
-    return Built(dated, tuple(checked.findings), events, rest)
+    return Built(dated, tuple(checked.findings), events, rest, placements)
 
 
 def _rest_days(plan: Plan, dated: tuple[DatedWeek, ...], notes: Notes):

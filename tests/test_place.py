@@ -176,7 +176,7 @@ def test_hard_sessions_avoid_consecutive_days_where_the_week_allows():
 def test_the_same_time_as_last_week_beats_earliest():
     result = place(W13, LONDON, [flex("run", "easy", 40, days=WEEKDAYS)], windows("06:00-21:00"), last={"run": (TUE, time(18, 0))})
     assert where(result) == {"run": "Tue 18:00"}
-    assert "same time as last week" in result.placements[0].reason
+    assert "at its usual time" in result.placements[0].reason
 
 
 def test_last_weeks_time_taken_by_busy_time_moves_the_session_and_says_so():
@@ -184,7 +184,7 @@ def test_last_weeks_time_taken_by_busy_time_moves_the_session_and_says_so():
     result = place(W13, LONDON, [flex("run", "easy", 40, days=WEEKDAYS)], windows("06:00-21:00"), busy=busy,
                    last={"run": (TUE, time(18, 0))})
     assert where(result) == {"run": "Mon 06:00"}
-    assert "last week's time is not free this week" in result.placements[0].reason
+    assert "its usual time is not free this week" in result.placements[0].reason
 
 
 def plan_week(busy):
