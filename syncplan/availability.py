@@ -60,8 +60,9 @@ def _read_file(path: Path, named: str) -> bytes:
     return data
 
 
-def fetch(url: str, timeout: float = URL_TIMEOUT, limit: int = MAX_ICS_BYTES) -> bytes:
+def fetch(url: str, timeout: float = URL_TIMEOUT, limit: int | None = None) -> bytes:
     """An .ics feed over http(s), with a timeout and a size cap; a failure is worth retrying later (exit 1)."""
+    limit = limit or MAX_ICS_BYTES
     import urllib.error
     import urllib.request
 
