@@ -364,7 +364,10 @@ PROGRESS_FROM = 20  # writes; fewer finish before a bar would be worth drawing
     metavar="primary|ID",
     help="Also allow syncing into an existing calendar (asks for calendar.events.owned).",
 )
-def auth(credentials_file, no_browser, show_status, logout, token_file, calendar) -> None:
+@click.option(
+    "--busy", "read_busy", is_flag=True, help="Also allow reading busy times for [busy] google (asks for calendar.freebusy)."
+)
+def auth(credentials_file, no_browser, show_status, logout, token_file, calendar, read_busy=False) -> None:
     """Authorise syncplan with Google once; the token is kept for `sync`.
 
     \b
@@ -398,7 +401,7 @@ def auth(credentials_file, no_browser, show_status, logout, token_file, calendar
     google_auth.authorise(
         credentials_file or google_auth.default_credentials_path(),
         path,
-        google_auth.scopes_for(calendar),
+        google_auth.scopes_for(calendar) + ([google_auth.FREEBUSY] if read_busy else []),
         open_browser=interactive,
         say=click.echo,
     )
@@ -474,7 +477,7 @@ def _google_busy(token_file):
         from syncplan.google.freebusy import read_freebusy
 
         start, end = span(plan, weeks)
-        return merge([*busy, *read_freebusy(token_path(token_file), plan.busy_google, start, end, plan.zone)])
+        return merge([*busy, *read_freebusy(token_path(token_file), plan.busy_google, start, end, plan.zone, plan.source)])
 
     return read
 
