@@ -292,3 +292,32 @@ def test_busy_option_changes_nothing_for_a_plan_without_flexible_sessions(runner
     with_busy = runner.invoke(main, ["export", "--template", "four-day", "--week", WEEK, "-o", "-", "--busy", str(busy)])
     assert plain.exit_code == with_busy.exit_code == 0
     assert _without_stamps(plain.stdout_bytes) == _without_stamps(with_busy.stdout_bytes)
+
+
+# Several weeks, blocks, and Google sources outside `sync` ---------------------------------
+
+
+def test_each_exported_week_gets_its_own_placement_and_uids(runner, plan_file, tmp_path):
+    busy = tmp_path / "busy.ics"
+    busy.write_text(meeting_ics(("2026-05-18 05:00", "2026-05-18 09:00")))  # only the second Monday morning
+    path = plan_file(HEAD + AVAILABILITY + SESSIONS)
+    result = runner.invoke(main, ["export", str(path), "--week", WEEK, "--weeks", "2", "-o", "-", "--busy", str(busy)])
+    assert result.exit_code == 0, result.output
+    found = events(result.stdout_bytes)
+    assert len(found) == 6 and len(set(found)) == 6
+    lifts = sorted(e["start"].strftime("%d %a %H:%M") for e in found.values() if e["summary"].startswith("Strength"))
+    assert lifts == ["11 Mon 06:00", "19 Tue 06:00"]
+
+
+def test_a_rest_week_of_a_block_places_nothing(runner, plan_file):
+    block = '[block]\nstart = "2026-05-04"\nweeks = 4\n[[week]]\nnumber = 2\nrest = true\n'
+    result = export(runner, plan_file(HEAD + AVAILABILITY + SESSIONS + block))
+    assert result.exit_code == 0, result.output
+    assert events(result.stdout_bytes) == {}
+
+
+def test_show_says_google_busy_calendars_are_left_to_sync(runner, plan_file):
+    path = plan_file(HEAD + AVAILABILITY + '[busy]\ngoogle = ["primary"]\n' + SESSIONS)
+    result = runner.invoke(main, ["show", str(path), "--week", WEEK])
+    assert result.exit_code == 0, result.output
+    assert "read by `sync` only" in result.stderr
