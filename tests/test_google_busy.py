@@ -87,3 +87,18 @@ def test_auth_status_says_how_to_allow_busy_times(runner, fake_google, busy_toke
     busy_token([APP_CREATED, CALENDAR_LIST])
     result = runner.invoke(main, ["auth", "--status"])
     assert "calendar.freebusy: not asked for (`syncplan auth --busy` asks)" in result.output
+
+
+def test_sync_refuses_a_week_with_an_unplaced_session_unless_allowed(runner, fake_google, busy_token, plan_file):
+    busy_token([APP_CREATED, CALENDAR_LIST, FREEBUSY])
+    fake_google.busy["primary"] = [("2026-05-10T23:00:00Z", "2026-05-11T23:00:00Z")]  # all of Monday, BST
+    only_monday = '[[session]]\nid = "lift-a"\nkind = "strength"\nminutes = 60\ndays = ["mon"]\n'
+    path = plan_file(HEAD + '[busy]\ngoogle = ["primary"]\n' + only_monday + SESSIONS.split("[[session]]\nid = \"lift-a\"")[0])
+    refused = runner.invoke(main, ["sync", str(path), "--week", WEEK])
+    assert refused.exit_code == 1
+    assert "unplaced" in refused.stderr and "lift-a" in refused.stderr
+    assert all(c.summary != "Training" for c in fake_google.calendars.values())  # nothing was made or written
+    allowed = runner.invoke(main, ["sync", str(path), "--week", WEEK, "--allow-errors"])
+    assert allowed.exit_code == 0, allowed.output
+    cal = fake_google.calendar_named("Training")
+    assert [e["summary"] for e in fake_google.live(cal.id).values()] == ["Long run · 100 min"]
