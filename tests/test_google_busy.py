@@ -102,3 +102,16 @@ def test_sync_refuses_a_week_with_an_unplaced_session_unless_allowed(runner, fak
     assert allowed.exit_code == 0, allowed.output
     cal = fake_google.calendar_named("Training")
     assert [e["summary"] for e in fake_google.live(cal.id).values()] == ["Long run · 100 min"]
+
+
+def test_a_session_moved_by_new_busy_time_is_updated_in_place(runner, fake_google, busy_token, plan_file):
+    busy_token([APP_CREATED, CALENDAR_LIST, FREEBUSY])
+    path = plan_file(HEAD + AVAILABILITY + '[busy]\ngoogle = ["primary"]\n' + SESSIONS)
+    first = runner.invoke(main, ["sync", str(path), "--week", WEEK])
+    assert first.exit_code == 0, first.output
+    assert lift_start(fake_google) == "Mon 06:00"
+    fake_google.busy["primary"] = [("2026-05-11T04:00:00Z", "2026-05-11T08:00:00Z")]
+    second = runner.invoke(main, ["sync", str(path), "--week", WEEK])
+    assert second.exit_code == 0, second.output
+    assert second.output.strip().splitlines()[-1].startswith("created 0, updated 1, deleted 0")
+    assert lift_start(fake_google) == "Tue 06:00"
