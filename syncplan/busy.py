@@ -40,7 +40,7 @@ def read_busy(data: bytes, start: datetime, end: datetime, zone: ZoneInfo | str,
     found: list[Interval] = []
     for calendar in calendars:
         try:
-            series, single = _split(calendar)
+            series, single = _split(calendar, source)
             occurrences = recurring_ical_events.of(series).between(start - _MARGIN, end + _MARGIN) if series else []
             for event in [*occurrences, *single]:
                 if _busy(event):
@@ -56,9 +56,10 @@ def read_busy(data: bytes, start: datetime, end: datetime, zone: ZoneInfo | str,
 
 
 _RECURRING = ("RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
+_TOO_OFTEN = {"SECONDLY": "every second", "MINUTELY": "every minute"}
 
 
-def _split(calendar):
+def _split(calendar, source: str):
     """The calendar's recurring series (with their moved instances), and its one-off events.
 
     Only the series go through recurring-ical-events: a one-off event is its
@@ -67,6 +68,15 @@ def _split(calendar):
     Returns None for the series when the calendar has none.
     """
     events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
+    for e in events:
+        for rule in e.get("RRULE") if isinstance(e.get("RRULE"), list) else [e.get("RRULE")] if "RRULE" in e else []:
+            freq = str((rule.get("FREQ") or [""])[0]).upper()
+            if freq in _TOO_OFTEN:
+                # Expanding one is counted from its first instance, second by second: minutes of CPU for nothing.
+                raise InvalidInput(
+                    f"{source}: event {_name(e)} repeats {_TOO_OFTEN[freq]}, which no calendar app makes; remove that event or "
+                    f"give it a daily or weekly rule."
+                )
     recurring = {str(e.get("UID")) for e in events if any(name in e for name in _RECURRING)}
     single = [e for e in events if str(e.get("UID")) not in recurring]
     if not recurring:
