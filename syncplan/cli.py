@@ -466,7 +466,7 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
 
 
 def _google_busy(token_file):
-    """Reads the Google calendars under [busy] google with one freeBusy query; None when none are named."""
+    """Adds the busy time of the Google calendars under [busy] google, from one freeBusy query (none named: no query)."""
 
     def read(plan, weeks, busy):
         if not plan.busy_google:
