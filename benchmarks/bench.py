@@ -9,6 +9,11 @@ syncplan cannot do without, alternating the two, and compares medians:
     syncplan --help             vs  python -c "import click"              target <= 1.5x
     syncplan export --weeks 52  vs  python -c "import icalendar, click"   target <= 2x, peak RSS < 80 MB
     export of a 24-week block   vs  python -c "import icalendar, click"   target <= 2x
+    syncplan export (placing)   vs  python -c "import icalendar, click"   target <= 1.5x
+
+The placing measure exports one week of a plan with 12 flexible sessions
+against a busy .ics of 200 blocks (ten meetings recurring every weekday, the
+rest one-off), both written by ``placing_inputs`` into the temporary folder.
 
 Exports use the built-in template (``--template four-day``), write to a fresh
 temporary file each time, and run with SYNCPLAN_CONFIG_DIR (and the data and
@@ -83,6 +88,61 @@ class Measure:
     target: float
     max_peak_mb: float | None = None
     fresh_output: Path | None = None  # removed before each run, so every export really writes
+
+
+PLACING_SESSIONS = [
+    ("lift-a", "strength", 60, "lower", '["mon", "tue", "wed"]', "morning"),
+    ("lift-b", "strength", 60, "lower", '["thu", "fri", "sat"]', "morning"),
+    ("lift-c", "strength", 45, "upper", None, None),
+    ("tempo", "tempo", 45, None, None, "evening"),
+    ("intervals", "intervals", 50, None, None, "evening"),
+    ("long", "long", 100, None, '["sat", "sun"]', "morning"),
+    ("easy-1", "easy", 30, None, None, None),
+    ("easy-2", "easy", 40, None, None, None),
+    ("easy-3", "easy", 30, None, None, "morning"),
+    ("easy-4", "easy", 45, None, None, None),
+    ("mobility-1", "mobility", 20, None, None, None),
+    ("mobility-2", "mobility", 30, None, None, "evening"),
+]
+
+
+def placing_inputs(folder: Path) -> Path:
+    """A plan of 12 flexible sessions and a 200-block busy calendar (2026-W20, London) in ``folder``; the plan's path."""
+    import random
+    from datetime import date, timedelta
+
+    rng = random.Random(20)
+    monday = date(2026, 5, 11)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//syncplan bench//EN"]
+
+    def event(uid: str, day: date, minute: int, length: int, rule: str = "") -> None:
+        start = f"{day:%Y%m%d}T{minute // 60:02d}{minute % 60:02d}00"
+        end_minute = minute + length
+        end = f"{day:%Y%m%d}T{end_minute // 60:02d}{end_minute % 60:02d}00"
+        lines.extend(["BEGIN:VEVENT", f"UID:{uid}@bench", "DTSTAMP:20260501T000000Z",
+                      f"DTSTART;TZID=Europe/London:{start}", f"DTEND;TZID=Europe/London:{end}", *([rule] if rule else []),
+                      "SUMMARY:Busy", "END:VEVENT"])
+
+    for i in range(10):  # 50 instances
+        event(f"series-{i}", monday - timedelta(days=28), rng.randint(9, 16) * 60 + rng.choice([0, 30]), rng.choice([15, 30]),
+              "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR")
+    for i in range(150):
+        day = rng.randrange(7)
+        first, last = (8, 17) if day < 5 else (10, 15)
+        event(f"one-{i}", monday + timedelta(days=day), rng.randint(first, last) * 60 + rng.choice([0, 15, 30, 45]),
+              rng.choice([15, 30, 45]))
+    lines.append("END:VCALENDAR")
+    (folder / "busy.ics").write_text("\r\n".join(lines) + "\r\n")
+    plan = ['[athlete]', 'timezone = "Europe/London"', '[availability]', 'default = ["06:00-21:00"]',
+            '[busy]', 'ics = ["busy.ics"]']
+    for key, kind, minutes, focus, days, prefer in PLACING_SESSIONS:
+        plan += ["[[session]]", f'id = "{key}"', f'kind = "{kind}"', f"minutes = {minutes}"]
+        plan += [f'focus = "{focus}"'] if focus else []
+        plan += [f"days = {days}"] if days else []
+        plan += [f'prefer = "{prefer}"'] if prefer else []
+    path = folder / "placing.toml"
+    path.write_text("\n".join(plan) + "\n")
+    return path
 
 
 def run_measure(m: Measure, env: dict[str, str], repetitions: int, warmup: int) -> tuple[list[Run], list[Run]]:
@@ -165,7 +225,8 @@ def main() -> int:
 
     py = sys.executable
     syncplan = syncplan_command()
-    out1, out52, out24 = work / "week.ics", work / "year.ics", work / "block.ics"
+    out1, out52, out24, out_placed = work / "week.ics", work / "year.ics", work / "block.ics", work / "placed.ics"
+    placing_plan = placing_inputs(work)
     icalendar_click = [py, "-c", "import icalendar, click"]
     measures = [
         Measure("syncplan export", [*syncplan, "export", "--template", "four-day", "-o", str(out1)],
@@ -176,6 +237,8 @@ def main() -> int:
         Measure("export of a 24-week block", [*syncplan, "export", str(block_plan(work)), "--week", BLOCK_START,
                                               "--weeks", "24", "-o", str(out24)],
                 "import icalendar, click", icalendar_click, 2.0, fresh_output=out24),
+        Measure("syncplan export (placing)", [*syncplan, "export", str(placing_plan), "--week", "2026-W20", "-o", str(out_placed)],
+                "import icalendar, click", icalendar_click, 1.5, fresh_output=out_placed),
     ]
 
     print(f"python {sys.version.split()[0]} at {py}; command: {' '.join(Path(a).name for a in syncplan)}; "

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from syncplan.kinds import KINDS
 from syncplan.place import Flexible, Window, place
 from syncplan.plan import Session
-from syncplan.week import IsoWeek, _date_session
+from syncplan.week import IsoWeek, date_session
 
 TARGET_MS = 50.0
 ZONES = ["Europe/London", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Sydney"]
@@ -76,7 +76,7 @@ def random_week(rng: random.Random) -> dict:
             days = (5, 6)
         prefer = rng.choice([None, None, "morning", "evening", "midday"])
         flexible.append(Flexible(Session(key, 0, time(0), KINDS[kind], minutes, focus), days, prefer))
-    fixed = [_date_session(Session("club-run", 3, time(19, 0), KINDS["easy"], 45), week, zone)]
+    fixed = [date_session(Session("club-run", 3, time(19, 0), KINDS["easy"], 45), week, zone)]
     return dict(week=week, zone=zone, flexible=flexible, availability=availability, busy=blocks, fixed=fixed)
 
 

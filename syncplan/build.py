@@ -34,6 +34,8 @@ class Built:
     # All-day protein notes on days without sessions ([calendar] rest_day_notes).
     # Kept apart from ``events``: .ics export and sync take ``calendar_events``.
     rest_days: tuple[Event, ...] = ()
+    # Where each week's flexible sessions went and why (placing.WeekPlacement); empty without them.
+    placements: tuple = ()
 
     @property
     def has_errors(self) -> bool:
@@ -53,9 +55,11 @@ def build(
     notes_dir: Path | None = None,
     busy_only: bool = False,
     notes: Notes | None = None,
+    busy: tuple = (),
 ) -> Built:
+    """``busy`` holds (start, end) aware datetimes read at the edge; only flexible sessions heed them."""
     notes = notes or load_notes(notes_dir)
-    sessions, count = len(plan.sessions), len(weeks)
+    sessions, count = len(plan.sessions) + len(plan.flexible), len(weeks)
     if sessions * count > MAX_RUN_SESSIONS:
         what = f"{sessions} sessions a week × {count} weeks = {sessions * count:,} sessions"
         raise _too_much(plan, count, what, f"{MAX_RUN_SESSIONS:,} sessions", MAX_RUN_SESSIONS // sessions)
@@ -64,7 +68,15 @@ def build(
     # neighbours. The plan repeats, so the weeks on either side are dated too,
     # as context: never exported, but their sessions are this range's neighbours.
     context = (date_week(plan, weeks[0].previous()), date_week(plan, weeks[-1].next())) if weeks else ()
-    checked = examine(plan, dated, context)
+    placements: tuple = ()
+    if plan.flexible:
+        from syncplan.placing import place_weeks, with_flexible
+
+        dated, unplaced, placements = place_weeks(plan, dated, busy)
+        checked = examine(with_flexible(plan), dated, context)
+        checked.findings = sorted([*checked.findings, *unplaced], key=lambda f: f.sort_key)
+    else:
+        checked = examine(plan, dated, context)
     events, text = [], 0
     for done, week in enumerate(dated, 1):
         for d in week.sessions:
@@ -77,7 +89,7 @@ def build(
             raise _too_much(plan, count, what, f"{MAX_RUN_TEXT:,} characters", int(MAX_RUN_TEXT // per_week))
     events = tuple(events)
     rest = () if busy_only or not plan.rest_day_notes else tuple(_rest_days(plan, dated, notes))
-    return Built(dated, tuple(checked.findings), events, rest)
+    return Built(dated, tuple(checked.findings), events, rest, placements)
 
 
 def _too_much(plan: Plan, weeks: int, what: str, limit: str, fits: int) -> InvalidInput:

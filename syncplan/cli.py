@@ -70,6 +70,17 @@ def week_options(func):
     )(func)
 
 
+def busy_option(func):
+    """--busy FILE: more busy time for placing flexible sessions (ignored by plans without them)."""
+    return click.option(
+        "--busy",
+        "busy_files",
+        multiple=True,
+        metavar="FILE",
+        help="An .ics file (or http(s) URL) of busy time to place flexible sessions around; repeatable.",
+    )(func)
+
+
 def load(plan_path: Path | None, template: str | None, builtin_fallback: bool = True):
     """The plan the user meant: PLAN, else --template, else SYNCPLAN_PLAN or their own plan.
 
@@ -110,13 +121,28 @@ def load(plan_path: Path | None, template: str | None, builtin_fallback: bool = 
     return plan
 
 
-def build_weeks(plan, week_spec: str, weeks: int, notes_dir: Path | None = None, busy_only: bool = False):
-    """Resolve the weeks in the plan's zone ("next" is the next Monday there) and build them."""
+def build_weeks(
+    plan, week_spec: str, weeks: int, notes_dir: Path | None = None, busy_only: bool = False, busy_files=(), google_busy=None
+):
+    """Resolve the weeks in the plan's zone ("next" is the next Monday there) and build them.
+
+    Busy time is read here, at the edge, and only for a plan with flexible sessions.
+    """
     from syncplan.build import build
     from syncplan.week import resolve_weeks
 
     today = datetime.now(plan.zone).date()
-    return build(plan, resolve_weeks(week_spec, weeks, today), notes_dir=notes_dir, busy_only=busy_only)
+    resolved = resolve_weeks(week_spec, weeks, today)
+    if not plan.flexible:
+        return build(plan, resolved, notes_dir=notes_dir, busy_only=busy_only)
+    from syncplan.availability import read_busy_sources
+
+    busy = read_busy_sources(plan, resolved, tuple(busy_files))
+    if google_busy is not None:
+        busy = google_busy(plan, resolved, busy)
+    elif plan.busy_google:
+        click.echo("syncplan: the Google calendars under [busy] are read by `sync` only; this placement leaves them out.", err=True)
+    return build(plan, resolved, notes_dir=notes_dir, busy_only=busy_only, busy=tuple(busy))
 
 
 def report_findings(built) -> None:
@@ -235,14 +261,15 @@ class _JsonErrors(click.Command):
 @main.command(cls=_JsonErrors)
 @plan_options
 @week_options
+@busy_option
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, errors included.")
-def check(plan_path, template, notes_dir, week_spec, weeks, as_json) -> None:
+def check(plan_path, template, notes_dir, week_spec, weeks, as_json, busy_files=()) -> None:
     """Check a plan against the rules; exit 1 if there are errors."""
     from syncplan.formats import error_json, findings_json, findings_text
 
     try:
         plan = load(plan_path, template)
-        built = build_weeks(plan, week_spec, weeks, notes_dir)
+        built = build_weeks(plan, week_spec, weeks, notes_dir, busy_files=busy_files)
     except (SyncplanError, click.UsageError) as exc:
         if not as_json:
             raise
@@ -259,12 +286,13 @@ def check(plan_path, template, notes_dir, week_spec, weeks, as_json) -> None:
 @plan_options
 @week_options
 @click.option("--block", "as_block", is_flag=True, help="One line per week: run and strength minutes, phase, long run, findings.")
-def show(plan_path, template, notes_dir, week_spec, weeks, as_block) -> None:
+@busy_option
+def show(plan_path, template, notes_dir, week_spec, weeks, as_block, busy_files=()) -> None:
     """Show the week as a grid, with findings marked."""
     from syncplan.formats import tally, week_grid
 
     plan = load(plan_path, template)
-    built = build_weeks(plan, week_spec, weeks, notes_dir)
+    built = build_weeks(plan, week_spec, weeks, notes_dir, busy_files=busy_files)
     if as_block:
         from syncplan.formats import block_chart, week_rows
 
@@ -273,6 +301,31 @@ def show(plan_path, template, notes_dir, week_spec, weeks, as_block) -> None:
     else:
         click.echo("\n\n".join(week_grid(w, built.findings) for w in built.weeks))
     click.echo("\n" + tally(built.findings, len(built.weeks)))
+
+
+@main.command()
+@plan_options
+@week_options
+@busy_option
+def place(plan_path, template, notes_dir, week_spec, weeks, busy_files) -> None:
+    """Place the flexible sessions around busy time: the week grid, then where each went and why."""
+    from syncplan.formats import placement_lines, tally, week_grid
+
+    plan = load(plan_path, template)
+    if not plan.flexible:
+        raise InvalidInput(
+            f"{plan.source}: the plan has no flexible sessions (a [[session]] with an id and no start); "
+            f"every session already has its day and start."
+        )
+    built = build_weeks(plan, week_spec, weeks, notes_dir, busy_files=busy_files)
+    placed = {p.week: p for p in built.placements}
+    for i, week in enumerate(built.weeks):
+        click.echo(("\n\n" if i else "") + week_grid(week, built.findings))
+        if week.week.label in placed:
+            click.echo("\n" + "\n".join(placement_lines(placed[week.week.label])))
+    click.echo("\n" + tally(built.findings, len(built.weeks)))
+    if built.has_errors:
+        sys.exit(EXIT_FAILURE)
 
 
 BUSY_CALENDAR_NAME = "Busy"  # a busy-only feed must not say whose plan, or what kind, it is
@@ -294,7 +347,8 @@ BUSY_CALENDAR_NAME = "Busy"  # a busy-only feed must not say whose plan, or what
     help="When rewriting a file, keep its events of the N weeks before the exported ones.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing -o file even when it is not an iCalendar file.")
-def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, allow_errors, keep_past, force) -> None:
+@busy_option
+def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, allow_errors, keep_past, force, busy_files=()) -> None:
     """Write the week's sessions as an .ics file for any calendar app."""
     from syncplan.files import looks_like_icalendar, read_existing, refuse_foreign, same_file, write_stdout
     from syncplan.ics import KEEP_PAST_BYTES, past_events, to_ical, write_ics
@@ -310,7 +364,7 @@ def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, 
             f"-o {output}: is the plan file being exported, and the calendar would replace it; "
             f"give another -o path. Nothing was written."
         )
-    built = build_weeks(plan, week_spec, weeks, notes_dir, busy_only)
+    built = build_weeks(plan, week_spec, weeks, notes_dir, busy_only, busy_files=busy_files)
     report_findings(built)
     refuse_on_errors(built, allow_errors)
     old = None if out is None else read_existing(out, limit=KEEP_PAST_BYTES)
@@ -367,7 +421,10 @@ PROGRESS_FROM = 20  # writes; fewer finish before a bar would be worth drawing
     metavar="primary|ID",
     help="Also allow syncing into an existing calendar (asks for calendar.events.owned).",
 )
-def auth(credentials_file, no_browser, show_status, logout, token_file, calendar) -> None:
+@click.option(
+    "--busy", "read_busy", is_flag=True, help="Also allow reading busy times for [busy] google (asks for calendar.freebusy)."
+)
+def auth(credentials_file, no_browser, show_status, logout, token_file, calendar, read_busy=False) -> None:
     """Authorise syncplan with Google once; the token is kept for `sync`.
 
     \b
@@ -401,7 +458,7 @@ def auth(credentials_file, no_browser, show_status, logout, token_file, calendar
     google_auth.authorise(
         credentials_file or google_auth.default_credentials_path(),
         path,
-        google_auth.scopes_for(calendar),
+        google_auth.scopes_for(calendar) + ([google_auth.FREEBUSY] if read_busy else []),
         open_browser=interactive,
         say=click.echo,
     )
@@ -417,7 +474,8 @@ def auth(credentials_file, no_browser, show_status, logout, token_file, calendar
 @click.option("--non-interactive", is_flag=True, help="No progress bar (sync never prompts or opens a browser anyway).")
 @click.option("--token", "token_file", type=click.Path(dir_okay=False, path_type=Path), help="Token file [env SYNCPLAN_TOKEN_FILE].")
 @click.option("--allow-errors", is_flag=True, help="Sync even when the plan breaks an error-level rule.")
-def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, overwrite_edits, force, non_interactive, token_file, allow_errors) -> None:
+@busy_option
+def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, overwrite_edits, force, non_interactive, token_file, allow_errors, busy_files=()) -> None:
     """Make Google Calendar show exactly the planned weeks.
 
     Creates new sessions, updates changed ones in place and deletes removed
@@ -432,7 +490,7 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
     from syncplan.google.push import Target, push
 
     plan = load(plan_path, template, builtin_fallback=False)
-    built = build_weeks(plan, week_spec, weeks, notes_dir)
+    built = build_weeks(plan, week_spec, weeks, notes_dir, busy_files=busy_files, google_busy=_google_busy(token_file))
     report_findings(built)
     refuse_on_errors(built, allow_errors)
     window = (built.weeks[0].week.window(plan.zone)[0], built.weeks[-1].week.window(plan.zone)[1])
@@ -462,6 +520,23 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
     for conflict in outcome.conflicts:
         click.echo(conflict.describe())
     click.echo(outcome.summary())
+
+
+def _google_busy(token_file):
+    """Adds the busy time of the Google calendars under [busy] google, from one freeBusy query (none named: no query)."""
+
+    def read(plan, weeks, busy):
+        if not plan.busy_google:
+            return busy
+        from syncplan.availability import span
+        from syncplan.busy import merge
+        from syncplan.google.auth import token_path
+        from syncplan.google.freebusy import read_freebusy
+
+        start, end = span(plan, weeks)
+        return merge([*busy, *read_freebusy(token_path(token_file), plan.busy_google, start, end, plan.zone, plan.source)])
+
+    return read
 
 
 class _SyncProgress:

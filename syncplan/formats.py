@@ -248,3 +248,15 @@ def _mark(findings: tuple[Finding, ...]) -> str:
         return ""
     worst = min((f.severity for f in findings), key=SEVERITY_ORDER.index)
     return f"{MARKS[worst]}{len(findings)}"
+
+
+def placement_lines(week) -> list[str]:
+    """Where each flexible session of a week went and why, then the ones that fit nowhere (a placing.WeekPlacement)."""
+    lines = ["Placed:" if week.placed.placements else "Placed: nothing"]
+    for p in week.placed.placements:
+        lines.append(terminal_safe(f"  {p.key}: {p.reason}", keep_lines=False))
+    for u in week.placed.unplaced:
+        lines.append(terminal_safe(f"  ✗ {u.key} not placed ({u.constraint}): {u.message}", keep_lines=False))
+    if not week.placed.optimal:
+        lines.append("  (the search for a better placement hit its limit; this one keeps every rule)")
+    return lines

@@ -53,7 +53,7 @@ from zoneinfo import ZoneInfo
 from syncplan.kinds import KINDS, LOWER_BODY_FOCUS
 from syncplan.plan import DAYS, Session
 from syncplan.rules import EASY_JOG_MINUTES, NOON, ORDER_WINDOW
-from syncplan.week import DatedSession, IsoWeek, _date_session
+from syncplan.week import DatedSession, IsoWeek, date_session
 
 GRID_MINUTES = 5
 LOWER_BODY_SPACING = timedelta(hours=48)
@@ -183,7 +183,7 @@ def _who(s: Session) -> _Who:
 
 
 class _Week:
-    """Minute arithmetic for one ISO week in one zone; DST days go through ``week._date_session``."""
+    """Minute arithmetic for one ISO week in one zone; DST days go through ``week.date_session``."""
 
     _PROBE = Session("probe", 0, time(0), KINDS["easy"], 1)
 
@@ -213,7 +213,7 @@ class _Week:
         return None if d.dst_shift == "gap" else self.minute(d.start)
 
     def date(self, session: Session, day: int, local: int) -> DatedSession:
-        return _date_session(replace(session, day=day, start=time(local // 60, local % 60)), self.week, self.tz)
+        return date_session(replace(session, day=day, start=time(local // 60, local % 60)), self.week, self.tz)
 
     def slot(self, d: DatedSession) -> _Slot:
         monday = self.week.monday
@@ -353,7 +353,8 @@ def place(
     ``availability`` maps a weekday (0 = Monday) to its windows; a day not in
     it has none. ``fixed`` are dated sessions that stand (of this week or its
     neighbours); ``busy`` are (start, end) aware datetimes; ``last`` maps a
-    session key to the (weekday, start) it had last week. ``enforce`` names
+    session key to its usual (weekday, start): last week's, or, as placing.py
+    gives it, where it goes in the same week without busy time. ``enforce`` names
     the rules a placement must not break ("gap" and "order" may be left out
     when the plan disables them; overlap always holds).
     """
@@ -755,11 +756,11 @@ def _reason(dom: _Domain, c: int, chosen: dict[int, int], domains: list[_Domain]
         else:
             parts.append(f"in its {_pref_text(f)} time")
     if dom.stable is not None and c == dom.stable:
-        parts.append("same time as last week")
+        parts.append("at its usual time")
     elif dom.moved:
-        parts.append("last week's time is not free this week")
+        parts.append("its usual time is not free this week")
     elif dom.stable is not None:
-        parts.append("moved from last week's time to fit the other sessions")
+        parts.append("moved from its usual time to fit the other sessions")
     free = f"slot on {_span(f.days)} free for {m} min + {buffer} min buffers"
     if len(dom.slots) == 1:
         parts.append(f"the only {free}")

@@ -20,7 +20,7 @@ from syncplan.kinds import KINDS, STRENGTH_FOCUS, Kind, find_kind
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 GOALS = ("muscle", "performance", "both")
-RULE_IDS = ("overlap", "gap", "order", "hill-or-sprint", "strength-count", "dst", "meals", "empty", "ramp", "block")
+RULE_IDS = ("overlap", "gap", "order", "hill-or-sprint", "strength-count", "dst", "meals", "empty", "ramp", "block", "unplaced")
 
 MAX_REMINDERS = 5  # Google Calendar's limit per event
 # Limits no real week reaches; they keep a hostile or broken file from costing
@@ -39,6 +39,14 @@ _BLOCK_SECTIONS = {"block", "week"}
 _BLOCK = {"start", "weeks", "race", "race_start", "race_minutes", "deload_every", "deload", "taper_weeks"}
 _WEEK = {"number", "week", "skip", "rest", "session"}
 _SESSION_PROGRESS = {"progress", "max_minutes"}
+# Placing flexible sessions ([availability], [busy], [[session]] without a start).
+_PLACE_SECTIONS = {"availability", "busy"}
+_AVAILABILITY = {"default", "buffer_minutes", *DAYS}
+_BUSY = {"ics", "google"}
+_FLEXIBLE = (_SESSION - {"start"}) | {"days", "prefer"}
+DEFAULT_WINDOWS = ("06:00-21:00",)
+MAX_WINDOWS = 12  # per day
+MAX_BUSY_SOURCES = 20
 _PROGRESS = re.compile(r"\+?(\d{1,3}(?:\.\d+)?)(%?)")
 MAX_BLOCK_WEEKS = 104
 _BLOCK_FIRST, _BLOCK_LAST = date(4, 1, 1), date(9995, 12, 31)  # inside the weeks week.py can date
@@ -134,6 +142,14 @@ class Plan:
     min_gap_hours: float = 6.0
     disabled: frozenset[str] = frozenset()
     block: Block | None = None
+    # Flexible sessions and where they may go (placing.py). Without flexible
+    # sessions these stay empty and nothing is placed.
+    flexible: tuple = ()  # place.Flexible, in the file's order
+    availability: tuple = ()  # seven tuples of place.Window, Monday first
+    buffer_minutes: int = 15
+    busy_ics: tuple[str, ...] = ()  # paths (relative to ``folder``) or http(s) URLs
+    busy_google: tuple[str, ...] = ()  # Google calendar ids, read with freeBusy
+    folder: str | None = None  # the plan file's folder, for relative [busy] paths
 
     @property
     def identity(self) -> str:
@@ -179,7 +195,8 @@ def load_plan(path: Path, label: str | None = None) -> Plan:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{source}: the plan file is not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8.") from None
-    return parse_plan(text, source)
+    plan = parse_plan(text, source)
+    return _anchored(plan, path) if plan.busy_ics else plan
 
 
 def parse_plan(text: str, source: str) -> Plan:
@@ -262,7 +279,7 @@ class _Reader:
         return value.strip().lower()
 
     def plan(self, data: dict) -> Plan:
-        self.table(data, "top level", _SECTIONS | _BLOCK_SECTIONS)
+        self.table(data, "top level", _SECTIONS | _BLOCK_SECTIONS | _PLACE_SECTIONS)
         athlete = self.table(data.get("athlete", {}), "[athlete]", _ATHLETE)
         calendar = self.table(data.get("calendar", {}), "[calendar]", _CALENDAR)
         rules = self.table(data.get("rules", {}), "[rules]", _RULES)
@@ -308,7 +325,9 @@ class _Reader:
             raise self.fail(
                 "[[session]]", f"{len(raw)} sessions; a plan holds at most {MAX_SESSIONS} (the limit keeps checks fast)."
             )
+        raw, flexible = _split_flexible(raw)
         sessions = self.sessions(raw)
+        places = _PlaceReader(self.source).places(data, flexible, sessions) if flexible or _PLACE_SECTIONS & data.keys() else {}
         block = None
         if "block" in data or "week" in data:
             block = _BlockReader(self.source, self.progressions).block(data, sessions)
@@ -328,6 +347,7 @@ class _Reader:
             min_gap_hours=float(gap),
             disabled=disabled,
             block=block,
+            **places,
         )
 
     def fuel(self, athlete: dict, calendar: dict) -> dict:
@@ -662,6 +682,164 @@ class _BlockReader(_Reader):
             except ValueError:
                 pass
         raise self.fail(where, f'{_show(value)} is not a date; write it as "YYYY-MM-DD", e.g. "2026-12-07".')
+
+
+def _split_flexible(raw: list) -> tuple[list, list[tuple[int, dict]]]:
+    """Fixed sessions (with a start) and flexible ones (without), the latter with their place in the file.
+
+    A session with a day but neither a start nor an id reads as a fixed one
+    that lacks its start, which is the likelier slip.
+    """
+
+    def flexible(item: object) -> bool:
+        return isinstance(item, dict) and "start" not in item and ("id" in item or "day" not in item)
+
+    if not any(flexible(item) for item in raw):
+        return raw, []
+    return [item for item in raw if not flexible(item)], [(i + 1, item) for i, item in enumerate(raw) if flexible(item)]
+
+
+def _anchored(plan: Plan, path: Path) -> Plan:
+    """Relative [busy] paths mean paths next to the plan file, wherever syncplan runs."""
+    from dataclasses import replace
+
+    return replace(plan, folder=str(Path(path).absolute().parent))
+
+
+class _PlaceReader(_Reader):
+    """``[availability]``, ``[busy]`` and the flexible ``[[session]]`` tables (placed by placing.py)."""
+
+    def places(self, data: dict, flexible: list[tuple[int, dict]], sessions: tuple[Session, ...]) -> dict:
+        from syncplan.place import Flexible
+
+        given = {s.key for s in sessions}
+        found = []
+        for position, item in flexible:
+            session, days, prefer = self.flexible(item, position)
+            if session.key in given:
+                raise self.fail(f"session id {session.key!r}", "this id is used by more than one session; ids must be unique.")
+            given.add(session.key)
+            found.append(Flexible(session, days, prefer))
+        availability, buffer = self.availability(data.get("availability", {}))
+        ics, google = self.busy(data.get("busy", {}))
+        return {
+            "flexible": tuple(found),
+            "availability": availability,
+            "buffer_minutes": buffer,
+            "busy_ics": ics,
+            "busy_google": google,
+        }
+
+    def flexible(self, item: dict, position: int) -> tuple[Session, tuple[int, ...], object]:
+        sid = item.get("id")
+        if not isinstance(sid, str) or not _ID.fullmatch(sid):
+            raise self.fail(
+                f"session {position}",
+                "a session without a start is placed by syncplan each week; give it an id (e.g. id = \"lift-a\", "
+                "letters, digits, '-', '_' or '.') so that it keeps its calendar event wherever it lands, "
+                "or give it a day and a start.",
+            )
+        where = f"session {position} ({sid})"
+        self.table(item, where, _FLEXIBLE)
+        if "day" in item and "days" in item:
+            raise self.fail(where, "give 'day' (one day) or 'days' (a list), not both.")
+        if "day" in item:
+            days = (self.day(item["day"], f"{where} field 'day'"),)
+        elif "days" in item:
+            value = item["days"]
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not value:
+                raise self.fail(f"{where} field 'days'", f'{_show(value)} is not a list of days, e.g. ["mon", "wed"].')
+            days = tuple(sorted({self.day(d, f"{where} field 'days'") for d in value}))
+        else:
+            days = tuple(range(7))
+        prefer = self.prefer(item["prefer"], f"{where} field 'prefer'") if "prefer" in item else None
+        # The shared session reader checks the other fields; day and start are the search's to choose.
+        rest = {k: v for k, v in item.items() if k not in ("day", "days", "prefer")}
+        parsed = self.session({**rest, "day": "mon", "start": "00:00"}, position)
+        session = Session(
+            key=sid,
+            day=days[0],
+            start=time(0),
+            kind=parsed["kind"],
+            minutes=parsed["minutes"],
+            focus=parsed["focus"],
+            details=parsed["details"],
+            title=parsed["title"],
+            notes=parsed["notes"],
+        )
+        return session, days, prefer
+
+    def day(self, value: object, where: str) -> int:
+        day = parse_day(value)
+        if day is None:
+            hint = _did_you_mean(value, DAYS + DAY_NAMES)
+            raise self.fail(where, f"{_show(value)} is not a day.{hint} Use one of {', '.join(DAYS)}.")
+        return day
+
+    def prefer(self, value: object, where: str):
+        from syncplan.place import PREFERENCES, Window
+
+        if isinstance(value, str) and value.strip().lower() in PREFERENCES:
+            return value.strip().lower()
+        if isinstance(value, str) and "-" in value:
+            try:
+                return Window.parse(value)
+            except ValueError as exc:
+                raise self.fail(where, f"{exc}.") from None
+        raise self.fail(
+            where, f'{_show(value)} is not a part of the day; use morning, midday, evening or a window like "06:00-08:30".'
+        )
+
+    def windows(self, value: object, where: str) -> tuple:
+        from syncplan.place import Window
+
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise self.fail(where, f'{_show(value)} is not a list of windows, e.g. ["06:00-08:30", "17:30-21:00"].')
+        if len(value) > MAX_WINDOWS:
+            raise self.fail(where, f"{len(value)} windows; a day takes at most {MAX_WINDOWS}.")
+        found = []
+        for i, text in enumerate(value):
+            if not isinstance(text, str):
+                raise self.fail(f"{where} item {i + 1}", f'{_show(text)} is not a window like "06:00-08:30".')
+            try:
+                found.append(Window.parse(text))
+            except ValueError as exc:
+                raise self.fail(f"{where} item {i + 1}", f"{exc}.") from None
+        found.sort(key=lambda w: (w.start, w.end))
+        for a, b in zip(found, found[1:]):
+            if b.start < a.end:
+                raise self.fail(where, f"the windows {a} and {b} overlap; join them into one.")
+        return tuple(found)
+
+    def availability(self, raw: object) -> tuple[tuple, int]:
+        raw = self.table(raw, "[availability]", _AVAILABILITY)
+        if "default" in raw:
+            default = self.windows(raw["default"], "[availability] field 'default'")
+        else:
+            default = self.windows(list(DEFAULT_WINDOWS), "[availability] field 'default'")
+        days = tuple(
+            self.windows(raw[name], f"[availability] field {name!r}") if name in raw else default for name in DAYS
+        )
+        buffer = self.integer(raw.get("buffer_minutes", 15), "[availability] field 'buffer_minutes'", 0, 240)
+        return days, buffer
+
+    def busy(self, raw: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        raw = self.table(raw, "[busy]", _BUSY)
+        out = []
+        for name in ("ics", "google"):
+            value = raw.get(name, [])
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list):
+                raise self.fail(f"[busy] field {name!r}", f"{_show(value)} is not a list of strings.")
+            if len(value) > MAX_BUSY_SOURCES:
+                raise self.fail(f"[busy] field {name!r}", f"{len(value)} sources; give at most {MAX_BUSY_SOURCES}.")
+            out.append(tuple(self.text(v, f"[busy] field {name!r} item {i + 1}", 2000) for i, v in enumerate(value)))
+        return out[0], out[1]
 
 
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z _-]{0,19}")

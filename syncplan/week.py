@@ -164,11 +164,12 @@ def date_week(plan: Plan, week: IsoWeek) -> DatedWeek:
         found = week_sessions(plan, week)
         if found is not None:
             sessions, phase = found
-    dated = sorted((_date_session(s, week, tz) for s in sessions), key=lambda d: (d.utc_start, d.key))
+    dated = sorted((date_session(s, week, tz) for s in sessions), key=lambda d: (d.utc_start, d.key))
     return DatedWeek(week, plan.timezone, tuple(dated), _transitions(week, tz), phase)
 
 
-def _date_session(session: Session, week: IsoWeek, tz: ZoneInfo) -> DatedSession:
+def date_session(session: Session, week: IsoWeek, tz: ZoneInfo) -> DatedSession:
+    """A session at its day and wall-clock start in ``week``; the placement search dates its candidates with it too."""
     wall = datetime.combine(week.day(session.day), session.start)
     first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
     shift = None

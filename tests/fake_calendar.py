@@ -122,6 +122,8 @@ class FakeCalendar:
         self.fail_requests: set[int] = set()  # these request numbers fail with fail_status, without being done
         self.token_failures: list[int] = []  # the next token requests answer these statuses (5xx, 429)
         self.on_request = None  # called for every API request (a test's clock moves here)
+        self.busy: dict[str, list[tuple[str, str]]] = {}  # calendar id -> busy (start, end) RFC 3339, for freeBusy
+        self.freebusy_queries: list[dict] = []  # the body of every freeBusy query
         self._lock = threading.RLock()
         self._api_requests = 0
         self._parts = 0
@@ -272,7 +274,7 @@ class FakeCalendar:
             return 200, {"kind": "calendar#calendarList", "items": items}
         if rest == ["freeBusy"] and method == "POST":
             _need(scopes, FREEBUSY_SCOPES)
-            return 200, {"kind": "calendar#freeBusy", "calendars": {i["id"]: {"busy": []} for i in data.get("items", [])}}
+            return 200, self._freebusy(data)
         if rest == ["calendars"] and method == "POST":
             _need(scopes, {APP_CREATED, FULL, FULL + ".calendars"})
             cid = f"{uuid.uuid4().hex}@group.calendar.google.com"
@@ -308,6 +310,24 @@ class FakeCalendar:
             elif len(rest) == 4:
                 return self._one(cal, method, rest[3], data)
         raise ApiError(404, f"No such API call {method} {path}")
+
+    def _freebusy(self, data: dict) -> dict:
+        """Busy blocks of ``self.busy`` clipped to [timeMin, timeMax), in UTC; an unknown calendar gets notFound."""
+        self.freebusy_queries.append(data)
+        low, high = _instant(data["timeMin"]), _instant(data["timeMax"])
+        answer = {}
+        for item in data.get("items", []):
+            cid = item["id"]
+            if cid not in self.calendars and cid not in self.busy:
+                answer[cid] = {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
+                continue
+            blocks = []
+            for a, b in sorted(self.busy.get(cid, [])):
+                a, b = max(_instant(a), low), min(_instant(b), high)
+                if a < b:
+                    blocks.append({"start": a.strftime("%Y-%m-%dT%H:%M:%SZ"), "end": b.strftime("%Y-%m-%dT%H:%M:%SZ")})
+            answer[cid] = {"busy": blocks}
+        return {"kind": "calendar#freeBusy", "timeMin": data["timeMin"], "timeMax": data["timeMax"], "calendars": answer}
 
     @staticmethod
     def _calendar(cal: Calendar) -> dict:

@@ -175,3 +175,46 @@ def test_a_recurring_meeting_lands_on_its_wall_clock_time_in_its_own_zone(
     assert [(a.astimezone(timezone.utc), b.astimezone(timezone.utc)) for a, b in got] == [
         (a.astimezone(timezone.utc), b.astimezone(timezone.utc)) for a, b in expected
     ]
+
+
+def _library_only(data: bytes, start: datetime, end: datetime, tz: ZoneInfo) -> list:
+    """What read_busy gives when every event goes through recurring-ical-events (the reference)."""
+    import icalendar
+    import recurring_ical_events
+
+    from syncplan.busy import _busy, _interval
+
+    found = []
+    for calendar in icalendar.Calendar.from_ical(data, multiple=True):
+        for event in recurring_ical_events.of(calendar).between(start - timedelta(days=2), end + timedelta(days=2)):
+            if _busy(event):
+                found.append(_interval(event, tz, "x"))
+    clipped = [(max(a, start), min(b, end)) for a, b in found if a < b and a < end and b > start]
+    return merge([(a.astimezone(tz), b.astimezone(tz)) for a, b in clipped])
+
+
+@pytest.mark.parametrize("name", ["google.ics", "outlook.ics", "apple.ics"])
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Asia/Kolkata"])
+def test_one_off_events_read_directly_give_the_same_busy_time_as_the_library(name, zone):
+    """read_busy hands only recurring series to the library; the answer must not change."""
+    data = (Path(__file__).parent / "fixtures" / "busy" / name).read_bytes()
+    tz = ZoneInfo(zone)
+    for first in (date(2026, 3, 16), date(2026, 3, 23), date(2026, 10, 19), date(2026, 10, 26)):
+        start = datetime.combine(first, time(0), tz)
+        end = start + timedelta(days=7)
+        assert read_busy(data, start, end, tz, name) == _library_only(data, start, end, tz)
+
+
+@pytest.mark.parametrize("freq", ["SECONDLY", "MINUTELY"])
+def test_a_series_repeating_every_second_or_minute_is_refused_at_once(freq):
+    """Expanding one from its first instance took 40 s of CPU for a single day; no calendar app writes them."""
+    data = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:flood@example.com\r\n"
+        f"DTSTART:20200101T000000Z\r\nDTEND:20200101T000001Z\r\nRRULE:FREQ={freq}\r\nSUMMARY:Flood\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    utc = ZoneInfo("UTC")
+    with pytest.raises(InvalidInput) as caught:
+        read_busy(data, datetime(2026, 5, 11, tzinfo=utc), datetime(2026, 5, 18, tzinfo=utc), utc, "feed.ics")
+    message = str(caught.value)
+    assert message.startswith("feed.ics: event 'Flood' (UID flood@example.com) repeats every")

@@ -66,3 +66,23 @@ def test_command_does_not_import_google_or_oauth(args, env, tmp_path):
     assert not any(m == "google" or m.startswith("google.") for m in modules), sorted(
         m for m in modules if m.startswith("google")
     )
+
+
+PLACING = ("syncplan.place", "syncplan.placing", "syncplan.busy", "syncplan.availability", "recurring_ical_events")
+
+
+@pytest.mark.parametrize("command", ["export", "show", "check"])
+def test_plan_without_flexible_sessions_never_imports_the_placement_code(command, env, tmp_path):
+    args = [command, "--template", "four-day", "--week", "2026-W20"] + (["-o", str(tmp_path / "w.ics")] if command == "export" else [])
+    modules = imported_modules(args, env)
+    assert "syncplan.build" in modules
+    assert sorted(m for m in modules if m in PLACING) == []
+
+
+def test_plan_with_flexible_sessions_does_import_it(env, tmp_path):
+    """The check above can fail: the same run on a plan with a flexible session lists the modules."""
+    plan = tmp_path / "flex.toml"
+    plan.write_text('[athlete]\ntimezone = "UTC"\n[[session]]\nid = "lift"\nkind = "strength"\nminutes = 60\n')
+    modules = imported_modules(["export", str(plan), "--week", "2026-W20", "-o", str(tmp_path / "w.ics")], env)
+    assert {"syncplan.place", "syncplan.placing"} <= modules
+    assert heavy(modules) == []

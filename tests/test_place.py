@@ -14,7 +14,7 @@ import pytest
 from syncplan.kinds import KINDS
 from syncplan.place import Flexible, Window, place
 from syncplan.plan import Session
-from syncplan.week import IsoWeek, _date_session
+from syncplan.week import IsoWeek, date_session
 
 LONDON = ZoneInfo("Europe/London")
 W13 = IsoWeek(2026, 13)
@@ -28,7 +28,7 @@ def flex(key, kind, minutes, focus=None, days=tuple(range(7)), prefer=None) -> F
 
 def fixed(key, kind, day, hhmm, minutes, focus=None, week=W13):
     h, m = map(int, hhmm.split(":"))
-    return _date_session(Session(key, day, time(h, m), KINDS[kind], minutes, focus), week, LONDON)
+    return date_session(Session(key, day, time(h, m), KINDS[kind], minutes, focus), week, LONDON)
 
 
 def windows(*texts, days=range(7)):
@@ -176,7 +176,7 @@ def test_hard_sessions_avoid_consecutive_days_where_the_week_allows():
 def test_the_same_time_as_last_week_beats_earliest():
     result = place(W13, LONDON, [flex("run", "easy", 40, days=WEEKDAYS)], windows("06:00-21:00"), last={"run": (TUE, time(18, 0))})
     assert where(result) == {"run": "Tue 18:00"}
-    assert "same time as last week" in result.placements[0].reason
+    assert "at its usual time" in result.placements[0].reason
 
 
 def test_last_weeks_time_taken_by_busy_time_moves_the_session_and_says_so():
@@ -184,7 +184,7 @@ def test_last_weeks_time_taken_by_busy_time_moves_the_session_and_says_so():
     result = place(W13, LONDON, [flex("run", "easy", 40, days=WEEKDAYS)], windows("06:00-21:00"), busy=busy,
                    last={"run": (TUE, time(18, 0))})
     assert where(result) == {"run": "Mon 06:00"}
-    assert "last week's time is not free this week" in result.placements[0].reason
+    assert "its usual time is not free this week" in result.placements[0].reason
 
 
 def plan_week(busy):

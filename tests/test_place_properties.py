@@ -28,7 +28,7 @@ from syncplan.kinds import KINDS
 from syncplan.place import Flexible, Window, place
 from syncplan.plan import Plan, Session
 from syncplan.rules import Placed, _relations, check
-from syncplan.week import IsoWeek, _date_session, date_week
+from syncplan.week import IsoWeek, date_session, date_week
 
 UTC = timezone.utc
 EXAMPLES = int(os.environ.get("SYNCPLAN_PLACE_EXAMPLES", "300"))
@@ -95,7 +95,7 @@ def make_plan(w, sessions) -> Plan:
 def edge(w, day, minute):
     """A window edge as an instant, a non-existent wall time moved later as sessions are."""
     probe = Session("probe", day + minute // 1440, time((minute % 1440) // 60, minute % 60), KINDS["easy"], 1)
-    return _date_session(probe, w["week"], ZoneInfo(w["zone"])).utc_start
+    return date_session(probe, w["week"], ZoneInfo(w["zone"])).utc_start
 
 
 def candidates(w, flex: Flexible):
@@ -107,7 +107,7 @@ def candidates(w, flex: Flexible):
                 if not (win.start <= t and t + flex.session.minutes <= win.end):
                     continue
                 s = replace(flex.session, day=day, start=time(t // 60, t % 60))
-                d = _date_session(s, w["week"], tz)
+                d = date_session(s, w["week"], tz)
                 if d.dst_shift == "gap" or not lo <= d.utc_start or not d.utc_end <= hi:
                     continue
                 out.append(d)
@@ -128,7 +128,7 @@ def clash(w, a, b) -> bool:
 
 def brute_force(w):
     tz = ZoneInfo(w["zone"])
-    fixed = [_date_session(s, w["week"], tz) for s in w["fixed"]]
+    fixed = [date_session(s, w["week"], tz) for s in w["fixed"]]
     domains = []
     for flex in w["flexible"]:
         keep = []
@@ -157,7 +157,7 @@ def solve(w, last=None):
     tz = ZoneInfo(w["zone"])
     return place(
         w["week"], tz, w["flexible"], w["availability"],
-        fixed=[_date_session(s, w["week"], tz) for s in w["fixed"]],
+        fixed=[date_session(s, w["week"], tz) for s in w["fixed"]],
         busy=w["busy"], buffer_minutes=w["buffer"], min_gap_hours=w["gap"], grid_minutes=w["grid"], last=last,
     )
 
@@ -166,7 +166,7 @@ def assert_valid(w, result):
     tz = ZoneInfo(w["zone"])
     buf = timedelta(minutes=w["buffer"])
     by_key = {f.key: f for f in w["flexible"]}
-    fixed = [_date_session(s, w["week"], tz) for s in w["fixed"]]
+    fixed = [date_session(s, w["week"], tz) for s in w["fixed"]]
     placed = [p.dated for p in result.placements]
     for d in placed:
         flex = by_key[d.key]

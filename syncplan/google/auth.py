@@ -20,18 +20,21 @@ from syncplan.errors import AuthorisationNeeded, InvalidInput, SyncplanError
 APP_CREATED = "https://www.googleapis.com/auth/calendar.app.created"
 EVENTS_OWNED = "https://www.googleapis.com/auth/calendar.events.owned"
 CALENDAR_LIST = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
+FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy"  # only when a plan names Google calendars under [busy]
 GOOGLE_ROOT = "https://www.googleapis.com/"
 _FULL = "https://www.googleapis.com/auth/calendar"
 _COVERED_BY = {  # a token made for a broader scope (by another tool, say) will do
     APP_CREATED: {APP_CREATED, _FULL},
     EVENTS_OWNED: {EVENTS_OWNED, _FULL + ".events", _FULL},
     CALENDAR_LIST: {CALENDAR_LIST, _FULL + ".calendarlist", _FULL + ".readonly", _FULL},
+    FREEBUSY: {FREEBUSY, _FULL + ".events.freebusy", _FULL + ".readonly", _FULL},
 }
 WHY = {  # what each scope is for, in the user's words (auth --status, partial grants)
     APP_CREATED: "creating syncplan's own calendar and writing its events there",
     CALENDAR_LIST: "finding syncplan's calendar again (after a lost answer, a lost state file, "
     "or from another machine) instead of making a second one; it only reads the list of your calendars",
     EVENTS_OWNED: "writing events into a calendar you already have (--calendar primary|ID)",
+    FREEBUSY: "reading only the busy times of the calendars under [busy] google, to place flexible sessions around them",
 }
 TEMPORARY = "try again later"
 
@@ -299,6 +302,8 @@ class TokenStatus:
                 state = "allowed"
             elif scope == EVENTS_OWNED:
                 state = "not asked for (`syncplan auth --calendar primary` asks)"
+            elif scope == FREEBUSY:
+                state = "not asked for (`syncplan auth --busy` asks)"
             else:
                 state = "not allowed (`syncplan auth` asks again)"
             lines.append(f"  {_short(scope)}: {state}; for {why}")

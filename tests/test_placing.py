@@ -1,0 +1,323 @@
+"""Flexible sessions through the commands: the plan contract, busy sources, `place`, `unplaced`.
+
+Weeks here are 2026-W20 in London (Monday 11 May to Sunday 17 May, BST)
+unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from syncplan.cli import main
+
+LONDON = ZoneInfo("Europe/London")
+WEEK = "2026-W20"
+
+HEAD = """[athlete]
+timezone = "Europe/London"
+weight_kg = 70
+goal = "both"
+
+[calendar]
+id = "placing-test"
+"""
+
+AVAILABILITY = """
+[availability]
+default = ["06:00-21:00"]
+mon = ["06:00-08:30", "17:30-21:00"]
+sun = []
+buffer_minutes = 15
+"""
+
+SESSIONS = """
+[[session]]
+id = "sat-long"
+day = "sat"
+start = "08:00"
+kind = "long"
+minutes = 100
+
+[[session]]
+id = "lift-a"
+kind = "strength"
+focus = "lower"
+minutes = 60
+days = ["mon", "tue", "wed"]
+prefer = "morning"
+
+[[session]]
+id = "tempo"
+kind = "tempo"
+minutes = 45
+day = "thu"
+prefer = "evening"
+"""
+
+
+def meeting_ics(*spans: tuple[str, str], summary: str = "Meeting") -> str:
+    """A calendar of one-off events, each (start, end) as local London "YYYY-MM-DD HH:MM"."""
+    events = []
+    for i, (a, b) in enumerate(spans):
+        start = datetime.strptime(a, "%Y-%m-%d %H:%M")
+        end = datetime.strptime(b, "%Y-%m-%d %H:%M")
+        events.append(
+            "BEGIN:VEVENT\r\n"
+            f"UID:meeting-{i}@example.com\r\n"
+            "DTSTAMP:20260501T000000Z\r\n"
+            f"DTSTART;TZID=Europe/London:{start:%Y%m%dT%H%M%S}\r\n"
+            f"DTEND;TZID=Europe/London:{end:%Y%m%dT%H%M%S}\r\n"
+            f"SUMMARY:{summary} {i}\r\n"
+            "END:VEVENT\r\n"
+        )
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + "".join(events) + "END:VCALENDAR\r\n"
+
+
+def events(data: bytes) -> dict[str, dict]:
+    """Parsed VEVENTs by their key (the end of the UID is not needed: SUMMARY and times tell them apart)."""
+    out = {}
+    for ve in icalendar.Calendar.from_ical(data).walk("VEVENT"):
+        start = ve["DTSTART"].dt.astimezone(LONDON)
+        out[str(ve["UID"])] = {"start": start, "end": ve["DTEND"].dt.astimezone(LONDON), "summary": str(ve["SUMMARY"])}
+    return out
+
+
+def by_summary(data: bytes) -> dict[str, datetime]:
+    return {e["summary"]: e["start"] for e in events(data).values()}
+
+
+def export(runner, *args):
+    return runner.invoke(main, ["export", *map(str, args), "--week", WEEK, "-o", "-"])
+
+
+# The plan contract ----------------------------------------------------------------
+
+
+def test_flexible_sessions_are_placed_inside_their_windows_and_days(runner, plan_file):
+    path = plan_file(HEAD + AVAILABILITY + SESSIONS)
+    result = export(runner, path)
+    assert result.exit_code == 0, result.output
+    starts = by_summary(result.stdout_bytes)
+    lift = next(v for k, v in starts.items() if k.startswith("Strength"))
+    tempo = next(v for k, v in starts.items() if k.startswith("Tempo"))
+    assert lift.strftime("%a %H:%M") == "Mon 06:00"  # the morning, the first allowed day
+    assert tempo.strftime("%a") == "Thu" and tempo.hour >= 17  # its one day, in the evening
+    assert len(starts) == 3
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ('[availability]\nmon = ["08:30-06:00"]\n', ["[availability] field 'mon' item 1", "'08:30-06:00'"]),
+        ('[availability]\ntue = ["06:00-09:00", "08:00-10:00"]\n', ["[availability] field 'tue'", "overlap"]),
+        ("[availability]\nbuffer_minutes = -5\n", ["[availability] field 'buffer_minutes'", "-5"]),
+        ('[availability]\nmonday = ["06:00-09:00"]\n', ["[availability]", "unknown field 'monday'"]),
+        ('[busy]\nics = "work.ics"\ngoogle = [3]\n', ["[busy] field 'google' item 1", "3"]),
+        ('[[session]]\nid = "x"\nkind = "easy"\nminutes = 30\nprefer = "dawn"\n', ["session 1 (x) field 'prefer'", "'dawn'"]),
+        ('[[session]]\nid = "x"\nkind = "easy"\nminutes = 30\nprefer = "09:00-25:00"\n', ["session 1 (x) field 'prefer'", "25:00"]),
+        ('[[session]]\nid = "x"\nkind = "easy"\nminutes = 30\ndays = ["mon", "funday"]\n', ["session 1 (x) field 'days'", "'funday'"]),
+        ('[[session]]\nid = "x"\nkind = "easy"\nminutes = 30\nday = "mon"\ndays = ["tue"]\n', ["session 1 (x)", "not both"]),
+        ('[[session]]\nkind = "easy"\nminutes = 30\n', ["session 1", "give it an id"]),
+        ('[[session]]\nid = "x"\nkind = "easy"\nminutes = 30\n[[session]]\nid = "x"\nday = "mon"\nstart = "07:00"\nkind = "easy"\nminutes = 30\n',
+         ["session id 'x'", "more than one session"]),
+    ],
+    ids=["window backwards", "windows overlap", "buffer", "day name", "busy google", "prefer word", "prefer window",
+         "days", "day and days", "no id", "duplicate id"],
+)
+def test_bad_placing_fields_give_one_paragraph_naming_file_and_field(runner, plan_file, snippet, expected):
+    path = plan_file(HEAD + snippet)
+    result = export(runner, path)
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert message.startswith(f"Error: {path}:")
+    assert "\n" not in message and "Traceback" not in result.output
+    for fragment in expected:
+        assert fragment in message
+
+
+def test_a_day_without_a_start_or_id_still_reads_as_a_fixed_session_missing_its_start(runner, plan_file):
+    result = export(runner, plan_file(HEAD + '[[session]]\nday = "tue"\nkind = "easy"\nminutes = 30\n'))
+    assert result.exit_code == 2
+    assert "field 'start' is missing" in result.stderr
+
+
+# Busy time ---------------------------------------------------------------------------
+
+
+def test_busy_file_named_in_the_plan_is_read_relative_to_the_plan(runner, plan_file, tmp_path, monkeypatch):
+    (tmp_path / "work.ics").write_text(meeting_ics(("2026-05-11 05:00", "2026-05-11 09:00")))
+    path = plan_file(HEAD + AVAILABILITY + '[busy]\nics = ["work.ics"]\n' + SESSIONS)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = export(runner, path)
+    assert result.exit_code == 0, result.output
+    lift = next(v for k, v in by_summary(result.stdout_bytes).items() if k.startswith("Strength"))
+    assert lift.strftime("%a %H:%M") == "Tue 06:00"  # Monday morning is taken
+
+
+def test_busy_option_moves_only_the_session_it_collides_with_and_keeps_its_uid(runner, plan_file, tmp_path):
+    path = plan_file(HEAD + AVAILABILITY + SESSIONS)
+    before = events(export(runner, path).stdout_bytes)
+    busy = tmp_path / "extra.ics"
+    busy.write_text(meeting_ics(("2026-05-11 06:00", "2026-05-11 07:00")))
+    result = runner.invoke(main, ["export", str(path), "--week", WEEK, "-o", "-", "--busy", str(busy)])
+    assert result.exit_code == 0, result.output
+    after = events(result.stdout_bytes)
+    assert set(after) == set(before)  # same UIDs: a moved session updates its event in place
+    moved = [uid for uid in after if after[uid]["start"] != before[uid]["start"]]
+    assert len(moved) == 1 and after[moved[0]]["summary"].startswith("Strength")
+    assert after[moved[0]]["start"] >= datetime(2026, 5, 11, 7, 15, tzinfo=LONDON)  # after the meeting and its buffer
+
+
+def test_busy_block_touching_no_session_moves_nothing(runner, plan_file, tmp_path):
+    path = plan_file(HEAD + AVAILABILITY + SESSIONS)
+    before = events(export(runner, path).stdout_bytes)
+    busy = tmp_path / "extra.ics"
+    busy.write_text(meeting_ics(("2026-05-13 10:00", "2026-05-13 16:00"), ("2026-05-15 09:00", "2026-05-15 17:00")))
+    after = events(runner.invoke(main, ["export", str(path), "--week", WEEK, "-o", "-", "--busy", str(busy)]).stdout_bytes)
+    assert {u: e["start"] for u, e in after.items()} == {u: e["start"] for u, e in before.items()}
+
+
+def test_missing_busy_file_is_invalid_input(runner, plan_file, tmp_path):
+    path = plan_file(HEAD + AVAILABILITY + SESSIONS)
+    result = runner.invoke(main, ["show", str(path), "--week", WEEK, "--busy", str(tmp_path / "nope.ics")])
+    assert result.exit_code == 2
+    assert "nope.ics" in result.stderr and "no such busy calendar file" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_same_inputs_give_byte_identical_exports(runner, plan_file, tmp_path):
+    busy = tmp_path / "extra.ics"
+    busy.write_text(meeting_ics(("2026-05-11 06:00", "2026-05-11 07:00"), ("2026-05-12 17:00", "2026-05-12 19:00")))
+    path = plan_file(HEAD + AVAILABILITY + SESSIONS)
+    outputs = []
+    for name in ("a.ics", "b.ics"):
+        out = tmp_path / name
+        result = runner.invoke(main, ["export", str(path), "--week", WEEK, "-o", str(out), "--busy", str(busy)])
+        assert result.exit_code == 0, result.output
+        outputs.append(_without_stamps(out.read_bytes()))
+    assert outputs[0] == outputs[1]
+
+
+def _without_stamps(data: bytes) -> bytes:
+    return b"\n".join(line for line in data.splitlines() if not line.startswith(b"DTSTAMP"))
+
+
+# Unplaced ----------------------------------------------------------------------------
+
+FULL_WEEK = '[[session]]\nid = "lift-a"\nkind = "strength"\nminutes = 60\ndays = ["mon"]\n'
+
+
+def test_unplaced_session_is_an_error_naming_it_and_the_constraint(runner, plan_file, tmp_path):
+    busy = tmp_path / "busy.ics"
+    busy.write_text(meeting_ics(("2026-05-11 00:00", "2026-05-12 00:00")))
+    path = plan_file(HEAD + FULL_WEEK + SESSIONS.split("[[session]]\nid = \"lift-a\"")[0])
+    result = runner.invoke(main, ["export", str(path), "--week", WEEK, "-o", str(tmp_path / "w.ics"), "--busy", str(busy)])
+    assert result.exit_code == 1
+    assert "unplaced" in result.stderr and "lift-a" in result.stderr and "busy time" in result.stderr
+    assert not (tmp_path / "w.ics").exists()
+
+    check = runner.invoke(main, ["check", str(path), "--week", WEEK, "--busy", str(busy), "--json"])
+    assert check.exit_code == 1
+    assert '"unplaced"' in check.output
+
+
+def test_allow_errors_writes_the_week_without_the_unplaced_session(runner, plan_file, tmp_path):
+    busy = tmp_path / "busy.ics"
+    busy.write_text(meeting_ics(("2026-05-11 00:00", "2026-05-12 00:00")))
+    path = plan_file(HEAD + FULL_WEEK + SESSIONS.split("[[session]]\nid = \"lift-a\"")[0])
+    out = tmp_path / "w.ics"
+    result = runner.invoke(
+        main, ["export", str(path), "--week", WEEK, "-o", str(out), "--busy", str(busy), "--allow-errors"]
+    )
+    assert result.exit_code == 0, result.output
+    summaries = [e["summary"] for e in events(out.read_bytes()).values()]
+    assert summaries == ["Long run · 100 min"] or all(not s.startswith("Strength") for s in summaries)
+
+
+def test_unplaced_can_be_disabled_like_any_rule(runner, plan_file, tmp_path):
+    busy = tmp_path / "busy.ics"
+    busy.write_text(meeting_ics(("2026-05-11 00:00", "2026-05-12 00:00")))
+    path = plan_file(HEAD + '[rules]\ndisable = ["unplaced"]\n' + FULL_WEEK)
+    result = runner.invoke(main, ["check", str(path), "--week", WEEK, "--busy", str(busy)])
+    assert "unplaced" not in result.output
+
+
+# Rules the plan disables ---------------------------------------------------------------
+
+
+def test_disabled_gap_lets_a_run_follow_a_lift_on_the_same_day(runner, plan_file):
+    one_day = '[availability]\ndefault = []\nwed = ["06:00-09:00"]\nbuffer_minutes = 0\n'
+    sessions = (
+        '[[session]]\nid = "lift"\nkind = "strength"\nminutes = 60\n'
+        '[[session]]\nid = "run"\nkind = "tempo"\nminutes = 45\n'
+    )
+    strict = export(runner, plan_file(HEAD + one_day + sessions, "strict.toml"))
+    assert strict.exit_code == 1 and "unplaced" in strict.stderr  # 6 h apart cannot fit in three hours
+    relaxed = export(runner, plan_file(HEAD + '[rules]\ndisable = ["gap"]\n' + one_day + sessions, "relaxed.toml"))
+    assert relaxed.exit_code == 0, relaxed.output
+    starts = sorted((v, k) for k, v in by_summary(relaxed.stdout_bytes).items())
+    assert [k.split()[0] for _, k in starts] == ["Strength", "Tempo"]  # order still holds: the lift first
+
+
+# `syncplan place` ------------------------------------------------------------------------
+
+
+def test_place_prints_the_grid_and_why_each_session_went_where(runner, plan_file):
+    result = runner.invoke(main, ["place", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK])
+    assert result.exit_code == 0, result.output
+    assert "Mon 11 May" in result.output and "[lift-a]" in result.output
+    assert "lift-a: Mon 06:00: in its preferred morning time" in result.output
+    assert "tempo: Thu " in result.output and "free for 45 min + 15 min buffers" in result.output
+
+
+def test_place_on_a_plan_without_flexible_sessions_says_so(runner):
+    result = runner.invoke(main, ["place", "--template", "four-day", "--week", WEEK])
+    assert result.exit_code == 2
+    assert "no flexible sessions" in result.stderr
+
+
+# Plans without flexible sessions ------------------------------------------------------------
+
+
+def test_busy_option_changes_nothing_for_a_plan_without_flexible_sessions(runner, tmp_path):
+    busy = tmp_path / "busy.ics"
+    busy.write_text(meeting_ics(("2026-05-11 00:00", "2026-05-18 00:00")))
+    plain = runner.invoke(main, ["export", "--template", "four-day", "--week", WEEK, "-o", "-"])
+    with_busy = runner.invoke(main, ["export", "--template", "four-day", "--week", WEEK, "-o", "-", "--busy", str(busy)])
+    assert plain.exit_code == with_busy.exit_code == 0
+    assert _without_stamps(plain.stdout_bytes) == _without_stamps(with_busy.stdout_bytes)
+
+
+# Several weeks, blocks, and Google sources outside `sync` ---------------------------------
+
+
+def test_each_exported_week_gets_its_own_placement_and_uids(runner, plan_file, tmp_path):
+    busy = tmp_path / "busy.ics"
+    busy.write_text(meeting_ics(("2026-05-18 05:00", "2026-05-18 09:00")))  # only the second Monday morning
+    path = plan_file(HEAD + AVAILABILITY + SESSIONS)
+    result = runner.invoke(main, ["export", str(path), "--week", WEEK, "--weeks", "2", "-o", "-", "--busy", str(busy)])
+    assert result.exit_code == 0, result.output
+    found = events(result.stdout_bytes)
+    assert len(found) == 6 and len(set(found)) == 6
+    lifts = sorted(e["start"].strftime("%d %a %H:%M") for e in found.values() if e["summary"].startswith("Strength"))
+    assert lifts == ["11 Mon 06:00", "19 Tue 06:00"]
+
+
+def test_a_rest_week_of_a_block_places_nothing(runner, plan_file):
+    block = '[block]\nstart = "2026-05-04"\nweeks = 4\n[[week]]\nnumber = 2\nrest = true\n'
+    result = export(runner, plan_file(HEAD + AVAILABILITY + SESSIONS + block))
+    assert result.exit_code == 0, result.output
+    assert events(result.stdout_bytes) == {}
+
+
+def test_show_says_google_busy_calendars_are_left_to_sync(runner, plan_file):
+    path = plan_file(HEAD + AVAILABILITY + '[busy]\ngoogle = ["primary"]\n' + SESSIONS)
+    result = runner.invoke(main, ["show", str(path), "--week", WEEK])
+    assert result.exit_code == 0, result.output
+    assert "read by `sync` only" in result.stderr
