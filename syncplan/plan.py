@@ -412,19 +412,7 @@ class _Reader:
                     key += "-x"
             if s["progress"] is not None:
                 self.progressions.append((key, s["progress"]))
-            result.append(
-                Session(
-                    key=key,
-                    day=s["day"],
-                    start=s["start"],
-                    kind=s["kind"],
-                    minutes=s["minutes"],
-                    focus=s["focus"],
-                    details=s["details"],
-                    title=s["title"],
-                    notes=s["notes"],
-                )
-            )
+            result.append(_session(key, s["day"], s["start"], s))
         return tuple(result)
 
     def progress(self, item: dict, where: str, minutes: int) -> Progress | None:
@@ -758,18 +746,7 @@ class _PlaceReader(_Reader):
         # The shared session reader checks the other fields; day and start are the search's to choose.
         rest = {k: v for k, v in item.items() if k not in ("day", "days", "prefer")}
         parsed = self.session({**rest, "day": "mon", "start": "00:00"}, position)
-        session = Session(
-            key=sid,
-            day=days[0],
-            start=time(0),
-            kind=parsed["kind"],
-            minutes=parsed["minutes"],
-            focus=parsed["focus"],
-            details=parsed["details"],
-            title=parsed["title"],
-            notes=parsed["notes"],
-        )
-        return session, days, prefer
+        return _session(sid, days[0], time(0), parsed), days, prefer
 
     def day(self, value: object, where: str) -> int:
         day = parse_day(value)
@@ -1007,6 +984,21 @@ def system_timezone(environ: dict | None = None, localtime: Path = Path("/etc/lo
     if is_portable_zone(name):
         return name, f"from {localtime}"
     return None, f"{localtime} does not name a portable IANA zone"
+
+
+def _session(key: str, day: int, start: time, fields: dict) -> Session:
+    """A Session from the checked fields of one [[session]] table."""
+    return Session(
+        key=key,
+        day=day,
+        start=start,
+        kind=fields["kind"],
+        minutes=fields["minutes"],
+        focus=fields["focus"],
+        details=fields["details"],
+        title=fields["title"],
+        notes=fields["notes"],
+    )
 
 
 def parse_day(value: object) -> int | None:
