@@ -106,6 +106,11 @@ def _rounded(minutes: float, cap: int | None, down: bool = False) -> int:
     return min(value, cap) if cap is not None else value
 
 
+def scaled_minutes(minutes: int, factor: float) -> int:
+    """A run's minutes on a lighter week: scaled, then down to a multiple of 5 (never longer than the build week)."""
+    return _rounded(minutes * factor, None, down=True)
+
+
 def week_sessions(plan: Plan, week: IsoWeek) -> tuple[tuple[Session, ...], Phase] | None:
     """The sessions of ``week`` and its phase; None outside the block (or without one)."""
     block = plan.block

@@ -92,9 +92,34 @@ def with_flexible(plan: Plan) -> Plan:
 
 
 def _flexible_of(plan: Plan, week: DatedWeek) -> tuple[Flexible, ...]:
-    if week.phase is not None and week.phase.rest:
-        return ()  # a week off in a training block
-    return plan.flexible
+    """The flexible sessions of this week as the training block has them.
+
+    As for fixed sessions: none in a week off; skipped or replaced by the week's
+    ``[[week]]`` table; runs scaled on deload, taper and race weeks; and nothing
+    placed on race day, which the race has to itself.
+    """
+    phase = week.phase
+    if phase is None:
+        return plan.flexible
+    if phase.rest:
+        return ()
+    from syncplan.block import scaled_minutes
+
+    block = plan.block
+    gone = {key for o in block.overrides if o.number == phase.number for key in (*o.skip, *(s.key for s in o.sessions))}
+    race_day = block.race.weekday() if block.race and phase.number == block.weeks else None
+    out = []
+    for f in plan.flexible:
+        if f.key in gone:
+            continue
+        days = tuple(d for d in f.days if d != race_day)
+        if not days:
+            continue
+        session = f.session
+        if session.kind.run and phase.factor != 1.0:
+            session = replace(session, minutes=scaled_minutes(session.minutes, phase.factor))
+        out.append(replace(f, session=session, days=days))
+    return tuple(out)
 
 
 def _previous(week: DatedWeek):

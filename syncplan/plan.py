@@ -330,7 +330,9 @@ class _Reader:
         places = _PlaceReader(self.source).places(data, flexible, sessions) if flexible or _PLACE_SECTIONS & data.keys() else {}
         block = None
         if "block" in data or "week" in data:
-            block = _BlockReader(self.source, self.progressions).block(data, sessions)
+            # Skips and replacements may name flexible sessions too.
+            named = sessions + tuple(f.session for f in places.get("flexible", ()))
+            block = _BlockReader(self.source, self.progressions).block(data, named)
         if block is None:
             self.refuse_progress()
         return Plan(
@@ -627,7 +629,10 @@ class _BlockReader(_Reader):
         for name in skip:
             if not isinstance(name, str) or name not in keys:
                 hint = _did_you_mean(name, tuple(keys))
-                raise self.fail(f"{where} field 'skip'", f"{_show(name)} is not a session of the plan.{hint} Sessions: {', '.join(keys)}.")
+                raise self.fail(
+                    f"{where} field 'skip'",
+                    f"{_show(name)} is not a session of the plan.{hint} Sessions: {', '.join(keys) or '(none)'}.",
+                )
         rest = item.get("rest", False)
         if not isinstance(rest, bool):
             raise self.fail(f"{where} field 'rest'", f"{_show(rest)} is not true or false.")

@@ -321,3 +321,76 @@ def test_show_says_google_busy_calendars_are_left_to_sync(runner, plan_file):
     result = runner.invoke(main, ["show", str(path), "--week", WEEK])
     assert result.exit_code == 0, result.output
     assert "read by `sync` only" in result.stderr
+
+
+# Flexible sessions in a training block -------------------------------------------
+
+BLOCK_PLAN = HEAD + """
+[availability]
+default = ["06:00-21:00"]
+buffer_minutes = 15
+
+[block]
+start = "2026-11-30"
+race = "2027-01-17"
+race_start = "09:00"
+deload_every = 4
+
+[[session]]
+id = "tempo"
+kind = "tempo"
+minutes = 40
+days = ["tue", "wed", "thu"]
+prefer = "evening"
+
+[[session]]
+id = "long"
+kind = "long"
+minutes = 70
+days = ["sat", "sun"]
+prefer = "morning"
+"""
+
+
+def block_week(runner, path, week):
+    result = runner.invoke(main, ["export", str(path), "--week", week, "-o", "-"])
+    assert result.exit_code == 0, result.output
+    return sorted((e["start"], e["summary"]) for e in events(result.stdout_bytes).values())
+
+
+def test_flexible_runs_are_shortened_on_deload_taper_and_race_weeks(runner, plan_file):
+    path = plan_file(BLOCK_PLAN)
+    summaries = lambda week: [s for _, s in block_week(runner, path, week)]  # noqa: E731
+    assert summaries("2026-W49") == ["Tempo run · 40 min", "Long run · 70 min"]  # week 1, build
+    assert summaries("2026-W52") == ["Tempo run · 25 min", "Long run · 45 min"]  # week 4, deload at 70%
+    assert "Long run · 35 min" in summaries("2027-W02")  # race week, 50%
+
+
+def test_nothing_is_placed_on_race_day_but_the_race(runner, plan_file):
+    race_week = block_week(runner, plan_file(BLOCK_PLAN), "2027-W02")
+    on_race_day = [s for start, s in race_week if start.date() == datetime(2027, 1, 17).date()]
+    assert on_race_day == ["Race · 120 min"]
+
+
+def test_a_week_session_with_a_flexible_id_replaces_it_and_a_skip_leaves_it_out(runner, plan_file):
+    override = """
+[[week]]
+number = 2
+[[week.session]]
+id = "long"
+day = "sun"
+start = "07:00"
+kind = "long"
+minutes = 80
+
+[[week]]
+number = 3
+skip = ["tempo"]
+"""
+    path = plan_file(BLOCK_PLAN + override)
+    result = runner.invoke(main, ["export", str(path), "--week", "2026-W50", "-o", "-"])
+    uids = [str(ve["UID"]) for ve in icalendar.Calendar.from_ical(result.stdout_bytes).walk("VEVENT")]
+    assert len(uids) == len(set(uids)) == 2
+    week2 = block_week(runner, path, "2026-W50")
+    assert [(start.strftime("%a %H:%M"), s) for start, s in week2 if s.startswith("Long")] == [("Sun 07:00", "Long run · 80 min")]
+    assert [s for _, s in block_week(runner, path, "2026-W51")] == ["Long run · 70 min"]
