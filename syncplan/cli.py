@@ -506,6 +506,7 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
             overwrite_edits=overwrite_edits,
             force=force,
             progress=bar.start,
+            weeks_off=frozenset(w.week.label for w in built.weeks if w.phase is not None and w.phase.rest),
         )
     finally:
         bar.finish()

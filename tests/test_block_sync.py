@@ -65,3 +65,13 @@ def test_a_no_op_resync_of_a_24_week_block_costs_what_one_week_does(runner, fake
     assert again.exit_code == 0
     assert again.output.strip().splitlines()[-1] == "created 0, updated 0, deleted 0, unchanged 120, conflicts 0"
     assert fake_google.writes == 0 and len(fake_google.api_requests()) <= 2
+
+
+def test_a_week_the_block_declares_off_is_emptied_without_force(runner, fake_google, google_token, plan_file):
+    path = plan_file(PLAN)
+    assert runner.invoke(main, ["sync", str(path), *SYNC]).exit_code == 0
+    path.write_text(PLAN + "\n[[week]]\nnumber = 2\nrest = true\n")
+    off = runner.invoke(main, ["sync", str(path), *SYNC])
+    assert off.exit_code == 0, off.output
+    assert "deleted 5" in off.output
+    assert zoned(in_google(fake_google)) == zoned(planned(path))

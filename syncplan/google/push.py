@@ -67,6 +67,7 @@ def push(
     force: bool = False,
     progress=None,
     retry=None,
+    weeks_off: frozenset[str] = frozenset(),
 ) -> Outcome:
     """Make the window of the target calendar show ``events``; see ``Outcome`` for what happened.
 
@@ -107,7 +108,7 @@ def push(
             calendar_id, remote = _calendar_and_events(client, ids, target, listing, plan, dry_run, notes, forget=True)
         if dry_run and calendar_id:
             remote = _with_unlisted(client, calendar_id, events, window, remote)
-        planned = plan_sync(events, remote, window, plan, overwrite_edits=overwrite_edits, force=force)
+        planned = plan_sync(events, remote, window, plan, overwrite_edits=overwrite_edits, force=force, weeks_off=weeks_off)
         outcome = Outcome(calendar_id, planned, notes=notes, dry_run=dry_run)
         if dry_run:
             return outcome

@@ -106,11 +106,14 @@ def plan_sync(
     plan: str,
     overwrite_edits: bool = False,
     force: bool = False,
+    weeks_off: frozenset[str] = frozenset(),
 ) -> list[Action]:
     """Actions that make Google show ``desired`` inside ``window``.
 
     Only events that carry this plan's marker on their own id and start inside
     the window are considered; everything else is not syncplan's to touch.
+    ``weeks_off`` are weeks the plan itself declares empty (a training block's
+    week off): emptying them is what was asked, so it needs no ``force``.
     """
     start, end = window
     wanted = {google_event_id(e.uid): e for e in desired if start <= e.start < end}
@@ -126,7 +129,7 @@ def plan_sync(
         else:
             actions.append(Delete(r))
     if not force:
-        _refuse_emptied_weeks(wanted.values(), actions)
+        _refuse_emptied_weeks(wanted.values(), actions, weeks_off)
     return actions
 
 
@@ -175,13 +178,13 @@ def _changes(event: Event, remote: dict) -> str:
     return ", ".join(fields) + " changed" if fields else "plan changed"
 
 
-def _refuse_emptied_weeks(wanted, actions: list[Action]) -> None:
+def _refuse_emptied_weeks(wanted, actions: list[Action], weeks_off: frozenset[str] = frozenset()) -> None:
     """Counted in sessions: rest-day notes fill a week the plan emptied by mistake, and are cheap to lose."""
     planned = {_week_of(e.key) for e in wanted if _is_session(e.key)}
     doomed = Counter(
         _week_of(key) for a in actions if isinstance(a, Delete) and _is_session(key := private(a.remote).get(KEY, ""))
     )
-    emptied = sorted(week for week in doomed if week not in planned)
+    emptied = sorted(week for week in doomed if week not in planned and week not in weeks_off)
     if emptied:
         count = sum(doomed[w] for w in emptied)
         raise EmptyWeek(
