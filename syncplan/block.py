@@ -51,8 +51,8 @@ class Phase:
     factor: float = 1.0  # run volume against the last build week (deload and taper)
 
     def __str__(self) -> str:
-        """The phase's name, as charts and JSON show it."""
-        return self.name
+        """The phase's name, as charts and JSON show it; "off" for a week off."""
+        return "off" if self.rest else self.name
 
     @property
     def lighter(self) -> bool:

@@ -297,7 +297,8 @@ def show(plan_path, template, notes_dir, week_spec, weeks, as_block, busy_files=
         from syncplan.formats import block_chart, week_rows
 
         first, last = built.weeks[0].week.label, built.weeks[-1].week.label
-        click.echo(block_chart(week_rows(built), f"Weeks {first} to {last} ({plan.timezone})"))
+        span = f"Week {first}" if first == last else f"Weeks {first} to {last}"
+        click.echo(block_chart(week_rows(built), f"{span} ({plan.timezone})"))
     else:
         click.echo("\n\n".join(week_grid(w, built.findings) for w in built.weeks))
     click.echo("\n" + tally(built.findings, len(built.weeks)))

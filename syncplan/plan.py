@@ -474,7 +474,12 @@ class _Reader:
         item = self.table(item, where, _SESSION if prefix else _SESSION | _SESSION_PROGRESS)
         for required in ("day", "start", "kind", "minutes"):
             if required not in item:
-                raise self.fail(where, f"field {required!r} is missing.")
+                hint = (
+                    " A session without a start is placed by syncplan if it has an id (see [availability])."
+                    if required == "start" and not prefix
+                    else ""
+                )
+                raise self.fail(where, f"field {required!r} is missing.{hint}")
 
         sid = item.get("id")
         if sid is not None and (not isinstance(sid, str) or not _ID.fullmatch(sid)):

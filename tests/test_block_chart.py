@@ -113,3 +113,14 @@ def test_check_json_gives_the_same_per_week_totals(runner):
             "findings": {"error": 0, "warning": 0, "info": 3},
         },
     ]
+
+
+def test_a_week_off_shows_as_off_and_one_week_is_named_once(runner, plan_file):
+    from test_block import PLAN
+
+    path = plan_file(PLAN + "\n[[week]]\nnumber = 2\nrest = true\n")
+    result = runner.invoke(main, ["show", str(path), "--week", "2026-W50", "--weeks", "3", "--block"])
+    assert result.exit_code == 0, result.output
+    assert [r.split()[1] for r in rows_of(result.output)] == ["build", "off", "build"]
+    single = runner.invoke(main, ["show", str(path), "--week", "2026-W50", "--block"])
+    assert "Week 2026-W50 (Europe/London)" in single.output and " to " not in single.output.splitlines()[0]

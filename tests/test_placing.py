@@ -394,3 +394,10 @@ skip = ["tempo"]
     week2 = block_week(runner, path, "2026-W50")
     assert [(start.strftime("%a %H:%M"), s) for start, s in week2 if s.startswith("Long")] == [("Sun 07:00", "Long run · 80 min")]
     assert [s for _, s in block_week(runner, path, "2026-W51")] == ["Long run · 70 min"]
+
+
+def test_a_session_without_start_or_id_is_told_how_to_be_placed(runner, plan_file):
+    path = plan_file(HEAD + '\n[[session]]\nkind = "easy"\nminutes = 30\nday = "tue"\n')
+    result = runner.invoke(main, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "field 'start' is missing" in result.output and "has an id" in result.output
