@@ -134,7 +134,7 @@ class Plan:
     sessions: tuple[Session, ...]
     meals: int = 4
     body: Body | None = None  # [athlete] height_cm, age, sex: the day's maintenance estimate
-    energy_notes: bool = True  # energy lines in the notes; `energy_notes = false` turns them off
+    energy_notes: bool = False  # energy lines in the notes (default: on in a training block)
     rest_day_notes: bool = False  # an all-day protein note on each day without sessions
     calendar_name: str = "Training"  # the display name; see ``identity``
     calendar_id: str | None = None
@@ -341,7 +341,7 @@ class _Reader:
             weight_kg=float(weight),
             goal=goal,
             meals=meals,
-            **self.fuel(athlete, calendar),
+            **self.fuel(athlete, calendar, in_block=block is not None),
             sessions=sessions,
             calendar_name=name,
             calendar_id=calendar_id,
@@ -352,8 +352,13 @@ class _Reader:
             **places,
         )
 
-    def fuel(self, athlete: dict, calendar: dict) -> dict:
-        """The optional fuel fields; height, age and sex come together or not at all."""
+    def fuel(self, athlete: dict, calendar: dict, in_block: bool = False) -> dict:
+        """The optional fuel fields; height, age and sex come together or not at all.
+
+        Energy lines are on by default in a training block, which is where the
+        day's fuel belongs; a plan without one keeps the texts it always had
+        unless it asks (`energy_notes = true`).
+        """
         given = [name for name in ("height_cm", "age", "sex") if name in athlete]
         body = None
         if given:
@@ -373,7 +378,7 @@ class _Reader:
             )
         return {
             "body": body,
-            "energy_notes": self.flag(calendar.get("energy_notes", True), "[calendar] field 'energy_notes'"),
+            "energy_notes": self.flag(calendar.get("energy_notes", in_block), "[calendar] field 'energy_notes'"),
             "rest_day_notes": self.flag(calendar.get("rest_day_notes", False), "[calendar] field 'rest_day_notes'"),
         }
 

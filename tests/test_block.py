@@ -118,7 +118,7 @@ BEFORE = {
 
 @pytest.mark.parametrize("golden", sorted(BEFORE))
 def test_a_plan_without_block_exports_the_same_bytes_as_before_blocks(golden):
-    plan = replace(load_plan(BEFORE[golden]), energy_notes=False)  # energy lines came later, on by default
+    plan = load_plan(BEFORE[golden])
     week = golden.split("-3w")[0].rsplit("-", 2)
     weeks = resolve_weeks(f"{week[-2]}-{week[-1]}", 3, date(2026, 1, 1))
     data = to_ical(list(build(plan, weeks).events), plan.calendar_name, plan.timezone, NOW)
@@ -414,3 +414,12 @@ def test_the_race_gets_an_energy_line_when_energy_notes_are_on(runner, plan_file
     assert result.exit_code == 0, result.output
     race = [e for e in events if str(e["SUMMARY"]).startswith("Race")][0]
     assert "kcal" in str(race["DESCRIPTION"])
+
+
+def test_energy_lines_are_on_by_default_in_a_block_and_can_be_turned_off(runner, plan_file):
+    result, events = export(runner, plan_file(PLAN), "2026-W50")
+    assert result.exit_code == 0, result.output
+    assert all("Energy: about" in str(e["DESCRIPTION"]) for e in events)
+    off = PLAN.replace("[block]", "[calendar]\nenergy_notes = false\n\n[block]", 1)
+    result, events = export(runner, plan_file(off, "off.toml"), "2026-W50")
+    assert not any("kcal" in str(e["DESCRIPTION"]) for e in events)

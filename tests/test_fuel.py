@@ -96,9 +96,11 @@ def test_energy_scales_with_the_athletes_weight(runner, plan_file):
     assert "Energy: about 1120 kcal (8.3 MET × 90 kg × 90 min" in description(export(runner, path), "Long run · 90 min")
 
 
-def test_energy_lines_are_on_by_default(runner, plan_file):
+def test_energy_lines_are_off_by_default_without_a_block(runner, plan_file):
     data = export(runner, plan_file(ATHLETE + SESSIONS))
-    assert "Energy: about 870 kcal" in description(data, "Long run · 90 min")
+    for ve in events(data).values():
+        assert "kcal" not in str(ve["DESCRIPTION"])
+    assert "Calories: eat at or slightly above maintenance" in description(data, "Long run · 90 min")
 
 
 def test_energy_notes_false_turns_the_energy_lines_off(runner, plan_file):

@@ -1,8 +1,5 @@
 """Plans without the fuel fields write the same bytes as before the fuel work.
 
-Energy lines are on by default since, so each plan is read with them turned
-off (as `energy_notes = false` does): what is compared is everything else.
-
 The files in fixtures/golden-fuel/ were written from this branch's starting
 point; the comparison is byte for byte (DTSTAMP is fixed by ``NOW``), so
 neither a new line in a description nor a reordered property slips through.
@@ -10,7 +7,6 @@ Regenerate only for an intended change: ``SYNCPLAN_REGEN_GOLDEN=1 pytest tests/t
 """
 
 import os
-from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -32,7 +28,7 @@ PLAN_FILES = sorted(PLANS.glob("*.toml")) + sorted((templates_dir() / "plans").g
 @pytest.mark.parametrize("path", PLAN_FILES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("busy_only", [False, True], ids=["full", "busy"])
 def test_plans_without_fuel_fields_export_the_same_bytes(path, busy_only):
-    plan = replace(load_plan(path), energy_notes=False)
+    plan = load_plan(path)
     built = build(plan, WEEKS, busy_only=busy_only)
     data = to_ical(list(built.events), plan.calendar_name, plan.timezone, NOW, private=busy_only)
     golden = GOLDEN / f"{path.stem}{'-busy' if busy_only else ''}.ics"
@@ -46,7 +42,7 @@ def test_plans_without_fuel_fields_send_google_the_same_events(path):
     """The hash Google keeps must not move, or a no-op sync would rewrite every event."""
     import json
 
-    plan = replace(load_plan(path), energy_notes=False)
+    plan = load_plan(path)
     bodies = [to_resource(e) for e in build(plan, WEEKS).events]
     data = json.dumps(bodies, sort_keys=True, ensure_ascii=False, indent=1).encode()
     golden = GOLDEN / f"{path.stem}-google.json"
