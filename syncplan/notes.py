@@ -51,6 +51,7 @@ PLACEHOLDERS: dict[tuple[str, str], frozenset[str]] = {
     ("note", "energy"): frozenset({"kcal", "met", "weight", "minutes"}),
     ("note", "energy_day"): frozenset({"kcal", "count"}),
     ("note", "maintenance"): frozenset({"total", "resting", "factor", "daily", "training"}),
+    ("note", "maintenance_rest"): frozenset({"total", "resting", "factor", "daily"}),
     ("note", "rest_day_title"): frozenset({"low", "high"}),
     **{("block", key): frozenset({"number", "weeks", "percent"}) for key in ("build", "deload", "taper", "race")},
     **{("block", key): frozenset({"date", "days"}) for key in ("countdown", "countdown_tomorrow", "race_today", "race_past")},
@@ -263,15 +264,10 @@ def _calories_note(plan: Plan, day: list[tuple[str, int]], notes: Notes) -> str:
     from syncplan.fuel import DAILY_LIFE_FACTOR, maintenance
 
     m = maintenance(plan.weight_kg, plan.body, day)
-    return notes.render(
-        "note",
-        "maintenance",
-        total=m.total,
-        resting=m.resting,
-        factor=f"{DAILY_LIFE_FACTOR:g}",
-        daily=m.daily_life,
-        training=m.training,
-    )
+    values = {"total": m.total, "resting": m.resting, "factor": f"{DAILY_LIFE_FACTOR:g}", "daily": m.daily_life}
+    if not day:
+        return notes.render("note", "maintenance_rest", **values)
+    return notes.render("note", "maintenance", training=m.training, **values)
 
 
 def _energy_note(plan: Plan, d: DatedSession, notes: Notes) -> str:

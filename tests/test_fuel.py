@@ -190,6 +190,7 @@ def test_rest_day_notes_with_a_body_carry_the_rest_days_maintenance(runner, plan
     data = export(runner, plan_file(ATHLETE + BODY + "[calendar]\nrest_day_notes = true\n" + SESSIONS))
     (monday, *_) = rest_days(data)
     assert "Maintenance today, roughly: 1970 kcal" in str(monday["DESCRIPTION"])  # no training: daily life only
+    assert "no training today" in str(monday["DESCRIPTION"]) and "0 kcal of training" not in str(monday["DESCRIPTION"])
 
 
 def test_rest_day_notes_keep_their_uids_across_runs_and_weeks(runner, plan_file):
