@@ -242,3 +242,11 @@ def _current_mode(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def make_folder(path: Path, what: str, fix: str) -> None:
+    """Create a private folder syncplan keeps files in, or say in one paragraph why it cannot and what to do."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise SyncplanError(f"{path}: cannot create {what} ({exc.strerror or type(exc).__name__}); {fix}") from None

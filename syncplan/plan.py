@@ -273,6 +273,13 @@ class _Reader:
             )
         return value.strip()
 
+    def listed(self, value: object, where: str, what: str) -> list:
+        """A list field, where one item may also be written on its own ("mon" for ["mon"])."""
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list):
+            raise self.fail(where, f"{_show(value)} is not a list of {what}.")
+        return value
+
     def choice(self, value: object, where: str, choices: tuple[str, ...]) -> str:
         if not isinstance(value, str) or value.strip().lower() not in choices:
             raise self.fail(where, f"{_show(value)} is not one of {', '.join(choices)}.{_did_you_mean(value, choices)}")
@@ -519,11 +526,7 @@ class _Reader:
         elif kind.id == "strength":
             focus = "full"
 
-        details = item.get("details", [])
-        if isinstance(details, str):
-            details = [details]
-        if not isinstance(details, list):
-            raise self.fail(f"{where} field 'details'", f"{_show(details)} is not a list of strings.")
+        details = self.listed(item.get("details", []), f"{where} field 'details'", "strings")
         if len(details) > MAX_DETAILS:
             raise self.fail(f"{where} field 'details'", f"{len(details)} items; a session takes at most {MAX_DETAILS}.")
         details = tuple(self.text(d, f"{where} field 'details' item {i + 1}") for i, d in enumerate(details))
@@ -630,11 +633,7 @@ class _BlockReader(_Reader):
         else:
             number = self.iso_week_number(item["week"], f"{where} field 'week'", block)
         where = f"[[week]] {position} (week {number})"
-        skip = item.get("skip", [])
-        if isinstance(skip, str):
-            skip = [skip]
-        if not isinstance(skip, list):
-            raise self.fail(f"{where} field 'skip'", f"{_show(skip)} is not a list of session ids.")
+        skip = self.listed(item.get("skip", []), f"{where} field 'skip'", "session ids")
         keys = [s.key for s in sessions]
         for name in skip:
             if not isinstance(name, str) or name not in keys:
@@ -749,11 +748,9 @@ class _PlaceReader(_Reader):
         if "day" in item:
             days = (self.day(item["day"], f"{where} field 'day'"),)
         elif "days" in item:
-            value = item["days"]
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list) or not value:
-                raise self.fail(f"{where} field 'days'", f'{_show(value)} is not a list of days, e.g. ["mon", "wed"].')
+            value = self.listed(item["days"], f"{where} field 'days'", 'days, e.g. ["mon", "wed"]')
+            if not value:
+                raise self.fail(f"{where} field 'days'", 'the list is empty; name at least one day, e.g. ["mon", "wed"].')
             days = tuple(sorted({self.day(d, f"{where} field 'days'") for d in value}))
         else:
             days = tuple(range(7))
@@ -787,10 +784,7 @@ class _PlaceReader(_Reader):
     def windows(self, value: object, where: str) -> tuple:
         from syncplan.place import Window
 
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            raise self.fail(where, f'{_show(value)} is not a list of windows, e.g. ["06:00-08:30", "17:30-21:00"].')
+        value = self.listed(value, where, 'windows, e.g. ["06:00-08:30", "17:30-21:00"]')
         if len(value) > MAX_WINDOWS:
             raise self.fail(where, f"{len(value)} windows; a day takes at most {MAX_WINDOWS}.")
         found = []
@@ -823,11 +817,7 @@ class _PlaceReader(_Reader):
         raw = self.table(raw, "[busy]", _BUSY)
         out = []
         for name in ("ics", "google"):
-            value = raw.get(name, [])
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list):
-                raise self.fail(f"[busy] field {name!r}", f"{_show(value)} is not a list of strings.")
+            value = self.listed(raw.get(name, []), f"[busy] field {name!r}", "strings")
             if len(value) > MAX_BUSY_SOURCES:
                 raise self.fail(f"[busy] field {name!r}", f"{len(value)} sources; give at most {MAX_BUSY_SOURCES}.")
             out.append(tuple(self.text(v, f"[busy] field {name!r} item {i + 1}", 2000) for i, v in enumerate(value)))

@@ -222,20 +222,18 @@ _REFUSALS = ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_
 
 
 def save(credentials, token_file: Path) -> None:
-    from syncplan.files import atomic_write
+    from syncplan.files import atomic_write, make_folder
 
     info = json.loads(credentials.to_json())
     info["token_uri"] = "https://oauth2.googleapis.com/token"  # never persist a test or emulator endpoint
     granted = credentials.granted_scopes or _saved_granted(token_file)
     if granted:
         info["granted_scopes"] = list(granted)
-    try:
-        token_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise SyncplanError(
-            f"{token_file.parent}: cannot create the directory for the Google token ({exc.strerror or type(exc).__name__}); "
-            f"make it writable, or choose another place with --token FILE or SYNCPLAN_TOKEN_FILE."
-        ) from None
+    make_folder(
+        token_file.parent,
+        "the directory for the Google token",
+        "make it writable, or choose another place with --token FILE or SYNCPLAN_TOKEN_FILE.",
+    )
     atomic_write(token_file, json.dumps(info, indent=2).encode(), mode=0o600)
 
 

@@ -156,13 +156,9 @@ def crontab_line(command: list[str], day: str, at: str, log: Path, env: dict[str
 
 def make_log_folder(log: Path) -> None:
     """Create the folder the line logs into, now, so the line runs on a machine where syncplan never ran."""
-    try:
-        log.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise SyncplanError(
-            f"{log.parent}: cannot create the folder for the cron log ({exc.strerror}); "
-            f"set SYNCPLAN_STATE_DIR to a folder you can write."
-        ) from None
+    from syncplan.files import make_folder
+
+    make_folder(log.parent, "the folder for the cron log", "set SYNCPLAN_STATE_DIR to a folder you can write.")
 
 
 def with_line(crontab: str, line: str) -> str:

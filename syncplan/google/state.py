@@ -25,13 +25,13 @@ def _dir() -> Path:
 
 def make_dir(path: Path) -> None:
     """The state dir, or a clear error naming it (HOME gone, a root-owned ~/.local/state)."""
-    try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise SyncplanError(
-            f"{path}: cannot create syncplan's state directory ({exc.strerror or type(exc).__name__}). "
-            f"Make it writable, or point SYNCPLAN_STATE_DIR (or XDG_STATE_HOME) at a directory you own."
-        ) from None
+    from syncplan.files import make_folder
+
+    make_folder(
+        path,
+        "syncplan's state directory",
+        "make it writable, or point SYNCPLAN_STATE_DIR (or XDG_STATE_HOME) at a directory you own.",
+    )
 
 
 class CalendarIds:
