@@ -38,9 +38,9 @@ def read_busy_sources(plan, weeks, extra: tuple[str, ...] = ()) -> list[tuple[da
 
 
 def _from_plan(plan, source: str) -> str:
-    if _is_url(source) or plan.folder is None:
+    if _is_url(source) or plan.path is None:
         return source
-    return str(Path(plan.folder) / Path(source).expanduser())
+    return str(Path(plan.path).parent / Path(source).expanduser())
 
 
 def _is_url(source: str) -> bool:

@@ -360,7 +360,7 @@ def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, 
         raise click.UsageError("--keep-past reads the file being rewritten; give it with -o FILE.")
     plan = load(plan_path, template)
     out = None if output == "-" else Path(output)
-    if out is not None and same_file(out, plan_file(plan_path, template)):
+    if out is not None and plan.path is not None and same_file(out, Path(plan.path)):
         raise InvalidInput(
             f"-o {output}: is the plan file being exported, and the calendar would replace it; "
             f"give another -o path. Nothing was written."
@@ -385,19 +385,6 @@ def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, 
         click.echo(f"Wrote {count} session{'' if count == 1 else 's'} ({labels}){past} to {output}.", err=True)
     else:
         click.echo(f"{output} is up to date ({labels}); left untouched.", err=True)
-
-
-def plan_file(plan_path: Path | None, template: str | None) -> Path:
-    """The file ``load`` reads for these arguments, so that ``-o`` can never be it."""
-    from syncplan.paths import default_plan_path
-    from syncplan.templates import DEFAULT_TEMPLATE, template_path
-
-    if template is not None:
-        return template_path(template)
-    if plan_path is not None:
-        return plan_path
-    own = default_plan_path()
-    return own if own.exists() else template_path(DEFAULT_TEMPLATE)
 
 
 # --- Google commands (owned by the sync helper) ---
@@ -610,7 +597,7 @@ def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks,
         raise click.UsageError("--keep-past and --busy-only go with --export FILE.")
     if export_file is not None and (calendar or token_file):
         raise click.UsageError("--calendar and --token are for syncing; an --export line writes a file.")
-    load(plan_path, template, builtin_fallback=False)
+    plan = load(plan_path, template, builtin_fallback=False)
     if plan_path is None and template is None:
         plan_path = default_plan_path()
     if export_file is None:
@@ -626,7 +613,7 @@ def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks,
         folder = export_file.expanduser().absolute().parent
         if not folder.is_dir():
             raise InvalidInput(f"--export {export_file}: the folder {folder} does not exist; create it first.")
-        refuse_export_target(export_file.expanduser(), plan_file(plan_path, template))
+        refuse_export_target(export_file.expanduser(), Path(plan.path))
         log, tag = state_dir() / "export.log", crontab.EXPORT_TAG
     line = crontab.crontab_line(command, day, at, log, crontab.carried_environment(), tag)
     crontab.make_log_folder(log)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -147,9 +147,9 @@ class Plan:
     flexible: tuple = ()  # place.Flexible, in the file's order
     availability: tuple = ()  # seven tuples of place.Window, Monday first
     buffer_minutes: int = 15
-    busy_ics: tuple[str, ...] = ()  # paths (relative to ``folder``) or http(s) URLs
+    busy_ics: tuple[str, ...] = ()  # paths (relative to the plan file) or http(s) URLs
     busy_google: tuple[str, ...] = ()  # Google calendar ids, read with freeBusy
-    folder: str | None = None  # the plan file's folder, for relative [busy] paths
+    path: str | None = None  # the file it was read from (absolute); None for a plan built in code
 
     @property
     def identity(self) -> str:
@@ -196,7 +196,7 @@ def load_plan(path: Path, label: str | None = None) -> Plan:
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{source}: the plan file is not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8.") from None
     plan = parse_plan(text, source)
-    return _anchored(plan, path) if plan.busy_ics else plan
+    return replace(plan, path=str(Path(path).absolute()))
 
 
 def parse_plan(text: str, source: str) -> Plan:
@@ -699,13 +699,6 @@ def _split_flexible(raw: list) -> tuple[list, list[tuple[int, dict]]]:
     if not any(flexible(item) for item in raw):
         return raw, []
     return [item for item in raw if not flexible(item)], [(i + 1, item) for i, item in enumerate(raw) if flexible(item)]
-
-
-def _anchored(plan: Plan, path: Path) -> Plan:
-    """Relative [busy] paths mean paths next to the plan file, wherever syncplan runs."""
-    from dataclasses import replace
-
-    return replace(plan, folder=str(Path(path).absolute().parent))
 
 
 class _PlaceReader(_Reader):
