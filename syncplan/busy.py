@@ -25,12 +25,29 @@ _MARGIN = timedelta(days=2)  # floating and all-day times are placed only after 
 def read_busy(data: bytes, start: datetime, end: datetime, zone: ZoneInfo | str, source: str) -> list[Interval]:
     """Busy intervals overlapping [start, end), clipped to it, merged, in ``zone``.
 
-    ``source`` names the file or URL in messages.
+    ``source`` names the file or URL in messages. Plain events are read by
+    ``busy_quick.py``; the libraries read the rest (and any file it cannot
+    take apart), so that most runs never import them.
     """
+    from syncplan import busy_quick
+
+    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
+    quick = busy_quick.read(data, start, end, tz)
+    if quick is None:
+        found = _read_with_libraries(data, start, end, tz, source)
+    else:
+        found, left = quick
+        for rest in left:
+            found += _read_with_libraries(rest, start, end, tz, source)
+    clipped = [(max(a, start), min(b, end)) for a, b in found if a < b and a < end and b > start]
+    return merge([(a.astimezone(tz), b.astimezone(tz)) for a, b in clipped])
+
+
+def _read_with_libraries(data: bytes, start: datetime, end: datetime, tz: ZoneInfo, source: str) -> list[Interval]:
+    """Every busy interval of the file, not clipped: icalendar parses, recurring-ical-events expands."""
     import icalendar
     import recurring_ical_events
 
-    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
     except (ValueError, IndexError, KeyError, UnicodeDecodeError) as exc:
@@ -42,17 +59,25 @@ def read_busy(data: bytes, start: datetime, end: datetime, zone: ZoneInfo | str,
         try:
             series, single = _split(calendar, source)
             occurrences = recurring_ical_events.of(series).between(start - _MARGIN, end + _MARGIN) if series else []
-            for event in [*occurrences, *single]:
-                if _busy(event):
-                    found.append(_interval(event, tz, source))
+            floating = _floating_zone(calendar, tz)
+            found += [_interval(event, tz, source) for event in occurrences if _busy(event)]
+            found += [_interval(event, tz, source, floating) for event in single if _busy(event)]
         except InvalidInput:
             raise
         except Exception as exc:  # the library's errors for a broken series have no common base
             raise InvalidInput(
                 f"{source}: cannot expand the events of this calendar ({_one_line(exc)}); fix or remove that event."
             ) from None
-    clipped = [(max(a, start), min(b, end)) for a, b in found if a < b and a < end and b > start]
-    return merge([(a.astimezone(tz), b.astimezone(tz)) for a, b in clipped])
+    return found
+
+
+def _floating_zone(calendar, tz: ZoneInfo) -> ZoneInfo:
+    """Where a one-off event's floating time is: the calendar's X-WR-TIMEZONE, as for its series, else the plan's zone."""
+    named = calendar.get("X-WR-TIMEZONE")
+    try:
+        return ZoneInfo(str(named)) if named else tz
+    except Exception:  # noqa: BLE001 - ZoneInfo raises several kinds for a bad key
+        return tz
 
 
 _RECURRING = ("RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
@@ -109,7 +134,8 @@ def _busy(event) -> bool:
     return str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() != "FREE"
 
 
-def _interval(event, tz: ZoneInfo, source: str) -> Interval:
+def _interval(event, tz: ZoneInfo, source: str, floating: ZoneInfo | None = None) -> Interval:
+    """The event's start and end as instants: dates in ``tz``, floating times in ``floating`` (default ``tz``)."""
     if "DTSTART" not in event:
         raise InvalidInput(f"{source}: event {_name(event)} has no DTSTART; every event needs a start.")
     start = event["DTSTART"].dt
@@ -119,13 +145,13 @@ def _interval(event, tz: ZoneInfo, source: str) -> Interval:
         end = start + event["DURATION"].dt
     else:
         end = start + timedelta(days=1) if not isinstance(start, datetime) else start  # RFC 5545 3.6.1
-    return _instant(start, tz), _instant(end, tz)
+    return _instant(start, tz, floating or tz), _instant(end, tz, floating or tz)
 
 
-def _instant(value: date | datetime, tz: ZoneInfo) -> datetime:
+def _instant(value: date | datetime, tz: ZoneInfo, floating: ZoneInfo) -> datetime:
     if not isinstance(value, datetime):
         return datetime.combine(value, time(0), tz)
-    return value.replace(tzinfo=tz) if value.tzinfo is None else value
+    return value.replace(tzinfo=floating) if value.tzinfo is None else value
 
 
 def _name(event) -> str:
