@@ -1,7 +1,8 @@
 """Which week of a training block an ISO week is, and what it holds.
 
 Pure: a plan and an ISO week in, the week's sessions and its phase out. The
-plan's ``[[session]]`` tables describe week 1; from there:
+plan's ``[[session]]`` tables describe week 1, fixed and flexible alike (the
+flexible ones, sized here, are then placed by placing.py); from there:
 
 - build weeks add each session's ``progress`` (minutes, or a percentage
   compounded), capped at ``max_minutes``;
@@ -30,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from syncplan.kinds import Kind
-from syncplan.plan import RACE_KEY, Block, Plan, Session
+from syncplan.plan import RACE_KEY, Block, Plan, Progress, Session
 from syncplan.week import IsoWeek
 
 PHASES = ("build", "deload", "taper", "race")
@@ -106,13 +107,28 @@ def _rounded(minutes: float, cap: int | None, down: bool = False) -> int:
     return min(value, cap) if cap is not None else value
 
 
-def scaled_minutes(minutes: int, factor: float) -> int:
-    """A run's minutes on a lighter week: scaled, then down to a multiple of 5 (never longer than the build week)."""
-    return _rounded(minutes * factor, None, down=True)
+def sized(session: Session, grow: Progress | None, phase: Phase, steps: int) -> Session:
+    """``session`` as a week of the block runs it: the one place its minutes are worked out.
+
+    ``steps`` of ``grow`` added (minutes, or a percentage compounded) and capped
+    at ``max_minutes``; a run scaled by the phase's factor on a lighter week;
+    then rounded as the module says. Fixed and flexible sessions both come here.
+    """
+    cap = grow.max_minutes if grow else None
+    minutes: float = session.minutes
+    if grow and steps:
+        minutes = minutes * (1 + grow.amount / 100) ** steps if grow.percent else minutes + grow.amount * steps
+        minutes = min(minutes, cap) if cap is not None else minutes
+    scaled = session.kind.run and phase.factor != 1.0
+    if scaled:
+        minutes *= phase.factor
+    if minutes == session.minutes:
+        return session
+    return replace(session, minutes=_rounded(minutes, cap, down=scaled))
 
 
 def week_sessions(plan: Plan, week: IsoWeek) -> tuple[tuple[Session, ...], Phase] | None:
-    """The sessions of ``week`` and its phase; None outside the block (or without one)."""
+    """The fixed sessions of ``week`` and its phase; None outside the block (or without one)."""
     block = plan.block
     number = block_number(block, week.monday) if block else None
     if block is None or number is None:
@@ -122,21 +138,8 @@ def week_sessions(plan: Plan, week: IsoWeek) -> tuple[tuple[Session, ...], Phase
         return (), phase
     steps = _steps(block, number)
     progress = dict(block.progress)
-    sessions = []
-    for s in plan.sessions:
-        grow = progress.get(s.key)
-        cap = grow.max_minutes if grow else None
-        minutes: float = s.minutes
-        if grow and steps:
-            minutes = minutes * (1 + grow.amount / 100) ** steps if grow.percent else minutes + grow.amount * steps
-            minutes = min(minutes, cap) if cap is not None else minutes
-        scaled = s.kind.run and phase.factor != 1.0
-        if scaled:
-            minutes *= phase.factor
-        if minutes != s.minutes:
-            s = replace(s, minutes=_rounded(minutes, cap, down=scaled))
-        sessions.append(s)
-    race_day = block.race.weekday() if block.race and number == block.weeks else None
+    sessions = [sized(s, progress.get(s.key), phase, steps) for s in plan.sessions]
+    race_day = _race_day(block, number)
     if race_day is not None:
         sessions = [s for s in sessions if s.day != race_day]
         if block.race_start is not None:
@@ -149,13 +152,46 @@ def week_sessions(plan: Plan, week: IsoWeek) -> tuple[tuple[Session, ...], Phase
     return tuple(sorted(sessions, key=lambda s: (s.day, s.start, s.key))), phase
 
 
+def week_flexible(plan: Plan, phase: Phase) -> tuple:
+    """The plan's flexible sessions (``place.Flexible``) as week ``phase.number`` of the block has them.
+
+    As for fixed sessions: none in a week off; skipped or replaced by the week's
+    ``[[week]]`` table; grown, capped and scaled by ``sized``; and none on race
+    day, which the race has to itself (a session allowed only on that day drops out).
+    """
+    block = plan.block
+    if block is None or phase.rest or not plan.flexible:
+        return ()
+    number = phase.number
+    gone = {key for o in block.overrides if o.number == number for key in (*o.skip, *(s.key for s in o.sessions))}
+    race_day = _race_day(block, number)
+    steps = _steps(block, number)
+    progress = dict(block.progress)
+    out = []
+    for f in plan.flexible:
+        days = tuple(d for d in f.days if d != race_day)
+        if f.key in gone or not days:
+            continue
+        out.append(replace(f, session=sized(f.session, progress.get(f.key), phase, steps), days=days))
+    return tuple(out)
+
+
+def _race_day(block: Block, number: int) -> int | None:
+    """The race's weekday in week ``number``, if the race is in it."""
+    return block.race.weekday() if block.race and number == block.weeks else None
+
+
 def run_minutes(sessions) -> int:
     """Running minutes of a week, the race itself left out (it is not training volume)."""
     return sum(s.minutes for s in sessions if s.kind.run and s.key != RACE_KEY)
 
 
 def block_totals(plan: Plan) -> list[tuple[Phase, int]]:
-    """Each block week's phase and run minutes, in order, for the ``ramp`` rule."""
+    """Each block week's phase and run minutes as planned, in order, for the ``ramp`` rule.
+
+    Flexible sessions count as if each found its slot; where a week has been
+    placed, the rule counts what was placed instead.
+    """
     block = plan.block
     if block is None:
         return []
@@ -164,5 +200,5 @@ def block_totals(plan: Plan) -> list[tuple[Phase, int]]:
         found = week_sessions(plan, IsoWeek.containing(block.first_monday + timedelta(weeks=number - 1)))
         assert found is not None
         sessions, phase = found
-        out.append((phase, run_minutes(sessions)))
+        out.append((phase, run_minutes((*sessions, *(f.session for f in week_flexible(plan, phase))))))
     return out

@@ -70,10 +70,10 @@ def build(
     context = (date_week(plan, weeks[0].previous()), date_week(plan, weeks[-1].next())) if weeks else ()
     placements: tuple = ()
     if plan.flexible:
-        from syncplan.placing import place_weeks, with_flexible
+        from syncplan.placing import place_weeks
 
         dated, unplaced, placements = place_weeks(plan, dated, busy)
-        checked = examine(with_flexible(plan), dated, context)
+        checked = examine(plan, dated, context)
         checked.findings = sorted([*checked.findings, *unplaced], key=lambda f: f.sort_key)
     else:
         checked = examine(plan, dated, context)

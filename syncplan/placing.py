@@ -86,40 +86,13 @@ def place_weeks(
     return tuple(weeks), tuple(findings), tuple(placements)
 
 
-def with_flexible(plan: Plan) -> Plan:
-    """The plan as the rules see it: flexible sessions count as sessions (a plan of only those is not empty)."""
-    return replace(plan, sessions=plan.sessions + tuple(f.session for f in plan.flexible))
-
-
 def _flexible_of(plan: Plan, week: DatedWeek) -> tuple[Flexible, ...]:
-    """The flexible sessions of this week as the training block has them.
-
-    As for fixed sessions: none in a week off; skipped or replaced by the week's
-    ``[[week]]`` table; runs scaled on deload, taper and race weeks; and nothing
-    placed on race day, which the race has to itself.
-    """
-    phase = week.phase
-    if phase is None:
+    """The flexible sessions of this week as the training block has them (block.week_flexible), or as written."""
+    if week.phase is None:
         return plan.flexible
-    if phase.rest:
-        return ()
-    from syncplan.block import scaled_minutes
+    from syncplan.block import week_flexible
 
-    block = plan.block
-    gone = {key for o in block.overrides if o.number == phase.number for key in (*o.skip, *(s.key for s in o.sessions))}
-    race_day = block.race.weekday() if block.race and phase.number == block.weeks else None
-    out = []
-    for f in plan.flexible:
-        if f.key in gone:
-            continue
-        days = tuple(d for d in f.days if d != race_day)
-        if not days:
-            continue
-        session = f.session
-        if session.kind.run and phase.factor != 1.0:
-            session = replace(session, minutes=scaled_minutes(session.minutes, phase.factor))
-        out.append(replace(f, session=session, days=days))
-    return tuple(out)
+    return week_flexible(plan, week.phase)
 
 
 def _previous(week: DatedWeek):

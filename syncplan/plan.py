@@ -43,7 +43,7 @@ _SESSION_PROGRESS = {"progress", "max_minutes"}
 _PLACE_SECTIONS = {"availability", "busy"}
 _AVAILABILITY = {"default", "buffer_minutes", *DAYS}
 _BUSY = {"ics", "google"}
-_FLEXIBLE = (_SESSION - {"start"}) | {"days", "prefer"}
+_FLEXIBLE = (_SESSION - {"start"}) | _SESSION_PROGRESS | {"days", "prefer"}
 DEFAULT_WINDOWS = ("06:00-21:00",)
 MAX_WINDOWS = 12  # per day
 MAX_BUSY_SOURCES = 20
@@ -223,10 +223,11 @@ def _too_big(source: str) -> InvalidInput:
 
 
 class _Reader:
-    def __init__(self, source: str, text: str = "") -> None:
+    def __init__(self, source: str, text: str = "", progressions: list[tuple[str, Progress]] | None = None) -> None:
         self.source = source
         self.document = text
-        self.progressions: list[tuple[str, Progress]] = []
+        # (session key, how it grows), gathered from fixed and flexible sessions for the [block].
+        self.progressions: list[tuple[str, Progress]] = [] if progressions is None else progressions
 
     def fail(self, where: str, message: str) -> InvalidInput:
         return InvalidInput(f"{self.source}: {where}: {message}")
@@ -334,12 +335,16 @@ class _Reader:
             )
         raw, flexible = _split_flexible(raw)
         sessions = self.sessions(raw)
-        places = _PlaceReader(self.source).places(data, flexible, sessions) if flexible or _PLACE_SECTIONS & data.keys() else {}
+        places = (
+            _PlaceReader(self.source, progressions=self.progressions).places(data, flexible, sessions)
+            if flexible or _PLACE_SECTIONS & data.keys()
+            else {}
+        )
         block = None
         if "block" in data or "week" in data:
             # Skips and replacements may name flexible sessions too.
             named = sessions + tuple(f.session for f in places.get("flexible", ()))
-            block = _BlockReader(self.source, self.progressions).block(data, named)
+            block = _BlockReader(self.source, progressions=self.progressions).block(data, named)
         if block is None:
             self.refuse_progress()
         return Plan(
@@ -551,10 +556,6 @@ class _Reader:
 class _BlockReader(_Reader):
     """``[block]`` and ``[[week]]``: the weeks of a training block (computed in block.py)."""
 
-    def __init__(self, source: str, progressions: list[tuple[str, Progress]]) -> None:
-        super().__init__(source)
-        self.progressions = progressions
-
     def block(self, data: dict, sessions: tuple[Session, ...]) -> Block:
         """``sessions`` are the plan's, already read: skips and the race's key are checked against them."""
         if "block" not in data:
@@ -751,6 +752,8 @@ class _PlaceReader(_Reader):
         # The shared session reader checks the other fields; day and start are the search's to choose.
         rest = {k: v for k, v in item.items() if k not in ("day", "days", "prefer")}
         parsed = self.session({**rest, "day": "mon", "start": "00:00"}, position)
+        if parsed["progress"] is not None:
+            self.progressions.append((sid, parsed["progress"]))
         return _session(sid, days[0], time(0), parsed), days, prefer
 
     def day(self, value: object, where: str) -> int:

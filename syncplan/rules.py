@@ -135,7 +135,7 @@ def examine(
     if "overlap" in plan.disabled:
         overlaps = []
     findings = [*_overlap_findings(overlaps, in_range), *_link_findings(plan, links, in_range)]
-    empty = not plan.sessions
+    empty = not plan.sessions and not plan.flexible
     for i, week in enumerate(weeks):
         if i == 0:
             findings += [*_empty(plan, week), *_meals(plan, week)]
@@ -278,7 +278,7 @@ def _link_findings(plan: Plan, links: list[Link], in_range: set[str]):
 
 
 def _empty(plan: Plan, week: DatedWeek):
-    if not plan.sessions:
+    if not plan.sessions and not plan.flexible:
         yield Finding(
             "empty",
             "warning",
@@ -389,11 +389,14 @@ def _block_findings(plan: Plan, weeks):
 
     The ramp is measured over the whole block, not only the weeks being
     checked, so one week exported alone gets the same finding as in a run of twelve.
+    A week being checked counts as placed (an unplaced session does not run);
+    the others count their flexible sessions as the block plans them.
     """
-    from syncplan.block import block_totals
+    from syncplan.block import block_totals, run_minutes
 
     block = plan.block
     totals = None
+    placed = {w.phase.number: run_minutes(d.session for d in w.sessions) for w in weeks if w.phase is not None}
     for week in weeks:
         label = week.week.label
         if week.phase is None:
@@ -406,7 +409,8 @@ def _block_findings(plan: Plan, weeks):
                 label,
             )
             continue
-        totals = totals if totals is not None else block_totals(plan)
+        if totals is None:
+            totals = [(p, placed.get(p.number, m)) for p, m in block_totals(plan)]
         number = week.phase.number
         minutes = totals[number - 1][1]
         base = next(

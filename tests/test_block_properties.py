@@ -160,6 +160,33 @@ def test_uids_are_unique_across_the_block_and_stable_across_runs(case):
     assert first == [e.uid for e in built(plan).events]
 
 
+def as_flexible(plan):
+    """The same plan with every session flexible, allowed only on its own day."""
+    from dataclasses import replace
+
+    from syncplan.place import Flexible
+
+    return replace(plan, sessions=(), flexible=tuple(Flexible(s, (s.day,)) for s in plan.sessions))
+
+
+@SETTINGS
+@given(blocks())
+def test_a_flexible_session_gets_the_minutes_its_fixed_twin_gets_every_week(case):
+    """One rule sizes both: progress, cap, deload and taper, rounding; skips, replacements and race day too."""
+    from syncplan.block import block_totals, week_flexible, week_sessions
+
+    plan, _ = case
+    flexible = as_flexible(plan)
+    written = {s.key for s in plan.sessions}
+    for number in range(1, plan.block.weeks + 1):
+        week = IsoWeek.containing(START + timedelta(weeks=number - 1))
+        fixed, phase = week_sessions(plan, week)
+        added = {s.key for o in plan.block.overrides if o.number == number for s in o.sessions}
+        expected = {s.key: s.minutes for s in fixed if s.key in written and s.key not in added}
+        assert {f.key: f.session.minutes for f in week_flexible(flexible, phase)} == expected, number
+    assert block_totals(flexible) == block_totals(plan)
+
+
 ANY = st.one_of(
     st.none(),
     st.booleans(),
