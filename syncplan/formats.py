@@ -77,6 +77,8 @@ def error_json(exc: Exception) -> str:
 
 
 def findings_json(built: Built) -> str:
+    # A flexible session says it was placed and why, as `syncplan place` prints it.
+    placed = {(w.week, p.key): p.reason for w in built.placements for p in w.placed.placements}
     return _json(
         {
             "weeks": [w.week.label for w in built.weeks],
@@ -99,6 +101,7 @@ def findings_json(built: Built) -> str:
                     "start": d.start.isoformat(),
                     "end": d.end.isoformat(),
                     "title": title(d),
+                    **({"placed": placed[w.week.label, d.key]} if (w.week.label, d.key) in placed else {}),
                 }
                 for w in built.weeks
                 for d in w.sessions

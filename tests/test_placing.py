@@ -276,6 +276,19 @@ def test_place_prints_the_grid_and_why_each_session_went_where(runner, plan_file
     assert "tempo: Thu " in result.output and "free for 45 min + 15 min buffers" in result.output
 
 
+def test_check_json_gives_each_placed_session_its_reason(runner, plan_file):
+    import json
+
+    path = plan_file(HEAD + AVAILABILITY + SESSIONS)
+    answer = json.loads(runner.invoke(main, ["check", str(path), "--week", WEEK, "--json"]).output)
+    placed = {s["key"]: s["placed"] for s in answer["sessions"] if "placed" in s}
+    assert placed["lift-a"].startswith("Mon 06:00: in its preferred morning time")
+    printed = runner.invoke(main, ["place", str(path), "--week", WEEK]).output
+    assert all(f"{key}: {reason}" in printed for key, reason in placed.items())
+    fixed = [s for s in answer["sessions"] if s["key"] not in placed]
+    assert fixed and all("placed" not in s for s in fixed)
+
+
 def test_place_on_a_plan_without_flexible_sessions_says_so(runner):
     result = runner.invoke(main, ["place", "--template", "four-day", "--week", WEEK])
     assert result.exit_code == 2
