@@ -18,6 +18,7 @@ the libraries' answer on random calendars.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -72,8 +73,8 @@ def read(data: bytes, start: datetime, end: datetime, tz: ZoneInfo) -> tuple[lis
         if wr is False and any(fields.get("RRULE") for fields, _ in plain):
             hard.update(_uid(fields) for fields, _ in plain)  # an X-WR-TIMEZONE no zone database knows
         series = {_uid(fields) for fields, _ in plain if fields.get("RRULE")}
-        lone = [_uid(fields) for fields, _ in plain]
-        hard.update(u for u in series if lone.count(u) > 1)  # a series and another event share a UID
+        uses = Counter(_uid(fields) for fields, _ in plain)
+        hard.update(u for u in series if uses[u] > 1)  # a series and another event share a UID
         for fields, intervals in plain:
             if _uid(fields) not in hard:
                 found += intervals
@@ -129,10 +130,11 @@ def _calendars(text: str) -> list[tuple[list[str], list[str], list[tuple[dict, l
         elif stack[1] == "VEVENT":
             lines.append(line)
             if len(stack) == 2 and (name in _READ or name in _LIBRARY_ONLY):
-                if name in fields and name != "EXDATE":
-                    fields[name] = None  # twice: left to the library
-                else:
-                    fields.setdefault(name, []).append(_parts(line, m))
+                parts = _parts(line, m)
+                if parts is None or name in fields and name != "EXDATE":
+                    fields[name] = None  # unreadable here, or twice: left to the library
+                elif fields.get(name, ()) is not None:
+                    fields.setdefault(name, []).append(parts)
         if closing is not None:
             stack.pop()
             if stack == ["VCALENDAR"] and closing == "VEVENT":
@@ -142,18 +144,18 @@ def _calendars(text: str) -> list[tuple[list[str], list[str], list[tuple[dict, l
     return out
 
 
-def _parts(line: str, m: re.Match) -> tuple[dict[str, str], str]:
-    """A content line's parameters and value (the parameters of the lines this reader uses)."""
+def _parts(line: str, m: re.Match) -> tuple[dict[str, str], str] | None:
+    """A content line's parameters and value; None when a parameter is beyond this reader."""
     params: dict[str, str] = {}
     pos = m.end() - 1
     while line.startswith(";", pos):
         p = _PARAM.match(line, pos)
         if p is None:
-            return {"": ""}, ""  # a parameter this reader does not parse: the value is not read
+            return None
         params[p[1].upper()] = p[2][1:-1] if p[2].startswith('"') else p[2]
         pos = p.end()
     if not line.startswith(":", pos):
-        return {"": ""}, ""
+        return None
     return params, line[pos + 1 :]
 
 
