@@ -45,6 +45,7 @@ same inputs, same placement.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, timezone
 from typing import NamedTuple
@@ -415,55 +416,79 @@ def _domain(
 ) -> _Domain:
     who = _who(flex.session)
     m = who.minutes
-    shelf: dict[str, list[tuple]] = {"days": [], "window": []}
+    windows = []  # (day, window, its first minute, its end minute)
     for day in sorted(set(flex.days)):
         for w in availability.get(day, ()):
-            first, last_end = wk.edge(day, w.start), wk.edge(day, w.end)
-            shelf["days"].append((day, w.start, w.end, last_end - first))
-            seg = (first, last_end)
-            offset = wk.offsets.get(day)
-            starts = range(-(-w.start // grid) * grid, w.end - m + 1, grid)
-            if offset is not None:
-                base = day * _DAY - offset
-                shelf["window"].extend((base + t, day, t, seg) for t in starts)
-                continue
-            for t in starts:
-                at = wk.instant(day, t)
-                if at is not None and first <= at and at + m <= last_end:
-                    shelf["window"].append((at, day, t, seg))
-    window = sorted(set(shelf["window"]))
-    shelf["window"] = window
-    shelf["busy"] = _clear(window, [(lo - m + 1, hi) for lo, hi in busy_ranges])
+            windows.append((day, w, wk.edge(day, w.start), wk.edge(day, w.end)))
+    busy_starts = [(lo - m + 1, hi) for lo, hi in busy_ranges]
     blocked: list[tuple[int, int]] = []
     owners: list[tuple[tuple[int, int], str]] = []
     for fw, fs in fixed_slots:
         for r in rules.forbidden(fw, fs, who):
             blocked.append(r)
             owners.append((r, fw.key))
-    shelf["fixed"] = _clear(shelf["busy"], _merge(blocked))
+    kept = sorted(set(_starts(wk, windows, m, grid, _merge([*busy_starts, *blocked]))))
+
+    shelf: dict[str, list[tuple]] = {"days": [(day, w.start, w.end, end - first) for day, w, first, end in windows]}
     blockers: tuple[str, ...] = ()
-    if not shelf["fixed"]:  # only a message needs them
+    if not kept:  # only a message needs to know which filter emptied it
+        shelf["window"] = _starts(wk, windows, m, grid, [])
+        shelf["busy"] = sorted(set(_starts(wk, windows, m, grid, _merge(busy_starts))))
         blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x[0] < r[1] for x in shelf["busy"])}))
 
     pref = flex.preferred
-    items = []
-    for at, day, t, _ in shelf["fixed"]:
-        miss = 0 if pref is None or pref[0] <= t and t + m <= pref[1] else 1
-        items.append((miss, at, day, t))
     stable_at = None
     if last is not None:
-        stable_at = next((at for _, at, day, t in items if day == last[0] and t == last[1].hour * 60 + last[1].minute), None)
-    items.sort(key=lambda x: (x[0], x[1] != stable_at, x[1]))
-    slots, misses = [], []
-    for miss, at, day, t in items:
+        usual = last[1].hour * 60 + last[1].minute
+        stable_at = next((at for at, day, t, _ in kept if day == last[0] and t == usual), None)
+    # Tried in this order: preferred first, then last week's start, then earliest (``kept`` is by start already).
+    groups: tuple[list, list, list, list] = ([], [], [], [])
+    for at, day, t, _ in kept:
+        miss = 0 if pref is None or pref[0] <= t and t + m <= pref[1] else 1
         end_local = t + m
-        slots.append(_Slot(at, at + m, day, t, day + end_local // _DAY, end_local % _DAY))
-        misses.append(miss)
-    slots = [s if wk.offsets.get(s.day) is not None else _exact(wk, flex.session, s) for s in slots]
+        s = _Slot(at, at + m, day, t, day + end_local // _DAY, end_local % _DAY)
+        if wk.offsets.get(day) is None:
+            s = _exact(wk, flex.session, s)
+        groups[2 * miss + (at != stable_at)].append(s)
+    slots = [s for g in groups for s in g]
+    misses = [0] * (len(groups[0]) + len(groups[1])) + [1] * (len(groups[2]) + len(groups[3]))
     stable = next((k for k, s in enumerate(slots) if s.start == stable_at), None)
     days = frozenset(s.day for s in slots)
-    segments = frozenset(x[3] for x in shelf["fixed"])
+    segments = frozenset(x[3] for x in kept)
     return _Domain(flex, who, slots, misses, stable, last is not None and stable is None, days, segments, shelf, blockers)
+
+
+def _starts(wk: _Week, windows: list, m: int, grid: int, blocked: list[tuple[int, int]]) -> list[tuple]:
+    """Grid starts ``(minute, day, local, window)`` of an ``m``-minute session in ``windows``, none in a ``blocked`` range.
+
+    ``blocked`` is merged and sorted. On a day without a clock change a start's
+    minute is a fixed offset from its wall time, so the free stretches of each
+    window are cut out of ``blocked`` first and only their grid starts are made.
+    """
+    los, his = [lo for lo, _ in blocked], [hi for _, hi in blocked]
+    out = []
+    for day, w, first, last_end in windows:
+        seg = (first, last_end)
+        t0 = -(-w.start // grid) * grid
+        offset = wk.offsets.get(day)
+        if offset is not None:
+            base = day * _DAY - offset
+            lo, hi = base + t0, base + w.end - m + 1
+            cuts = blocked[bisect_right(his, lo) : bisect_left(los, hi)]
+            for a, b in _subtract([(lo, hi)], cuts):
+                out.extend((base + t, day, t, seg) for t in range(-(-(a - base) // grid) * grid, b - base, grid))
+            continue
+        for t in range(t0, w.end - m + 1, grid):
+            at = wk.instant(day, t)
+            if at is not None and first <= at and at + m <= last_end and not _inside(at, blocked, his):
+                out.append((at, day, t, seg))
+    return out
+
+
+def _inside(x: int, ranges: list[tuple[int, int]], his: list[int]) -> bool:
+    """Whether ``x`` lies in one of ``ranges`` (merged, sorted; ``his`` their ends)."""
+    i = bisect_right(his, x)
+    return i < len(ranges) and ranges[i][0] <= x
 
 
 def _exact(wk: _Week, session: Session, s: _Slot) -> _Slot:
