@@ -427,43 +427,44 @@ def _domain(
         for r in rules.forbidden(fw, fs, who):
             blocked.append(r)
             owners.append((r, fw.key))
-    kept = sorted(set(_starts(wk, windows, m, grid, _merge([*busy_starts, *blocked]))))
+    kept = _starts(wk, windows, m, grid, _merge([*busy_starts, *blocked]))
 
     shelf: dict[str, list[tuple]] = {"days": [(day, w.start, w.end, end - first) for day, w, first, end in windows]}
     blockers: tuple[str, ...] = ()
     if not kept:  # only a message needs to know which filter emptied it
         shelf["window"] = _starts(wk, windows, m, grid, [])
-        shelf["busy"] = sorted(set(_starts(wk, windows, m, grid, _merge(busy_starts))))
+        shelf["busy"] = _starts(wk, windows, m, grid, _merge(busy_starts))
         blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x[0] < r[1] for x in shelf["busy"])}))
 
     pref = flex.preferred
     stable_at = None
-    if last is not None:
+    if last is not None and kept:
         usual = last[1].hour * 60 + last[1].minute
         stable_at = next((at for at, day, t, _ in kept if day == last[0] and t == usual), None)
     # Tried in this order: preferred first, then last week's start, then earliest (``kept`` is by start already).
     groups: tuple[list, list, list, list] = ([], [], [], [])
+    clock_change = {day for day, offset in wk.offsets.items() if offset is None}
+    inside = (pref[0], pref[1] - m) if pref is not None else (-_DAY, _DAY)  # the starts that keep it in its preferred time
     for at, day, t, _ in kept:
-        miss = 0 if pref is None or pref[0] <= t and t + m <= pref[1] else 1
-        end_local = t + m
-        s = _Slot(at, at + m, day, t, day + end_local // _DAY, end_local % _DAY)
-        if wk.offsets.get(day) is None:
+        s = _Slot(at, at + m, day, t, day + (t + m) // _DAY, (t + m) % _DAY)
+        if day in clock_change:
             s = _exact(wk, flex.session, s)
-        groups[2 * miss + (at != stable_at)].append(s)
-    slots = [s for g in groups for s in g]
+        groups[(0 if inside[0] <= t <= inside[1] else 2) + (at != stable_at)].append(s)
+    slots = [*groups[0], *groups[1], *groups[2], *groups[3]]
     misses = [0] * (len(groups[0]) + len(groups[1])) + [1] * (len(groups[2]) + len(groups[3]))
-    stable = next((k for k, s in enumerate(slots) if s.start == stable_at), None)
-    days = frozenset(s.day for s in slots)
-    segments = frozenset(x[3] for x in kept)
+    stable = None if stable_at is None else next(k for k, s in enumerate(slots) if s.start == stable_at)
+    days = frozenset({s.day for s in slots})
+    segments = frozenset({x[3] for x in kept})
     return _Domain(flex, who, slots, misses, stable, last is not None and stable is None, days, segments, shelf, blockers)
 
 
 def _starts(wk: _Week, windows: list, m: int, grid: int, blocked: list[tuple[int, int]]) -> list[tuple]:
     """Grid starts ``(minute, day, local, window)`` of an ``m``-minute session in ``windows``, none in a ``blocked`` range.
 
-    ``blocked`` is merged and sorted. On a day without a clock change a start's
-    minute is a fixed offset from its wall time, so the free stretches of each
-    window are cut out of ``blocked`` first and only their grid starts are made.
+    Sorted and distinct. ``blocked`` is merged and sorted. On a day without a
+    clock change a start's minute is a fixed offset from its wall time, so the
+    free stretches of each window are cut out of ``blocked`` first and only
+    their grid starts are made.
     """
     los, his = [lo for lo, _ in blocked], [hi for _, hi in blocked]
     out = []
@@ -482,7 +483,10 @@ def _starts(wk: _Week, windows: list, m: int, grid: int, blocked: list[tuple[int
             at = wk.instant(day, t)
             if at is not None and first <= at and at + m <= last_end and not _inside(at, blocked, his):
                 out.append((at, day, t, seg))
-    return out
+    segs = [(first, last_end) for _, _, first, last_end in windows]
+    if all(a[1] <= b[0] for a, b in zip(segs, segs[1:])):
+        return out  # windows in order and apart: so are their starts
+    return sorted(set(out))
 
 
 def _inside(x: int, ranges: list[tuple[int, int]], his: list[int]) -> bool:
@@ -515,6 +519,7 @@ class _Search:
     def solve(self, order: list[int], improve: bool) -> dict[int, int] | None:
         self.order = order
         self.forb: dict[int, list[tuple[int, int]]] = {i: [] for i in order}
+        self.first: dict[int, int | None] = {i: 0 if self.domains[i].slots else None for i in order}  # see _first_free
         self.assigned: dict[int, int] = {}
         self.best: dict[int, int] | None = None
         self.best_cost: tuple | None = None
@@ -541,10 +546,22 @@ class _Search:
                 self.optimal = self.best_cost == self.floor
         return self.best
 
-    def _first_free(self, i: int) -> int | None:
-        forb = self.forb[i]
-        for c, s in enumerate(self.domains[i].slots):
-            x = s.start
+    def _first_free(self, j: int, new: list[tuple[int, int]]) -> int | None:
+        """The first of ``j``'s slots still free once ``new`` has joined its forbidden ranges.
+
+        Ranges are only ever added on the way down (and taken off again on the
+        way back), so the first free slot moves only later: look on from it.
+        """
+        first = self.first[j]
+        if first is None:
+            return None
+        slots = self.domains[j].slots
+        x = slots[first].start
+        if not any(lo <= x < hi for lo, hi in new):
+            return first
+        forb = self.forb[j]
+        for c in range(first + 1, len(slots)):
+            x = slots[c].start
             for lo, hi in forb:
                 if lo <= x < hi:
                     break
@@ -577,6 +594,8 @@ class _Search:
         social = who.lower or who.hard
         r0, r1, r2, r3 = rest_lb
         tried: dict[tuple[int, bool, int], int] = {}
+        forb = _merge(self.forb[i])  # fixed while this session's slots are tried
+        forb_his = [hi for _, hi in forb]
         for c, s in enumerate(dom.slots):
             if self._done():
                 return
@@ -588,7 +607,7 @@ class _Search:
                 later = dom.moved or (dom.stable is not None and c > dom.stable)
                 if (cost[0] + miss + r0, cost[1] + r1, cost[2] + r2, cost[3] + later + r3) >= self.best_cost:
                     return
-            if not self._free(i, c):
+            if _inside(s.start, forb, forb_his):
                 continue
             if self.best_cost is not None:
                 group = (miss, unstable, s.day)
@@ -603,7 +622,8 @@ class _Search:
             for j in rest:
                 ranges = self.rules.forbidden(who, s, self.domains[j].who)
                 self.forb[j].extend(ranges)
-                pushed.append((j, len(ranges)))
+                pushed.append((j, len(ranges), self.first[j]))
+                self.first[j] = self._first_free(j, ranges)
             self._count(who, s.day, 1)
             parts = self._rest_bounds(rest)
             if parts is not None and self.best_cost is None and self.steps > COUNT_AFTER:
@@ -622,14 +642,15 @@ class _Search:
                     self._dfs(level + 1, here, after)
                     self._count(who, s.day, -1)
                     del self.assigned[i]
-            for j, n in pushed:
+            for j, n, first in pushed:
                 del self.forb[j][len(self.forb[j]) - n :]
+                self.first[j] = first
 
     def _rest_bounds(self, rest: list[int]) -> list[tuple[int, int, int, int]] | None:
         """Per later session, the least (preference, lower-body, hard-day, stability) cost it can add; None if one has no start left."""
         parts = []
         for j in rest:
-            first = self._first_free(j)
+            first = self.first[j]
             if first is None:
                 return None
             dj = self.domains[j]
@@ -797,4 +818,5 @@ def _reason(dom: _Domain, c: int, chosen: dict[int, int], domains: list[_Domain]
 
 
 def _earliest(dom: _Domain) -> int:
-    return min(range(len(dom.slots)), key=lambda k: dom.slots[k].start)
+    starts = [s.start for s in dom.slots]
+    return starts.index(min(starts))
