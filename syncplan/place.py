@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -332,6 +332,14 @@ class _Domain:
     segments: frozenset[tuple[int, int]]  # the availability windows (as minutes) its slots lie in
     shelf: dict[str, list[tuple]]  # candidates after each filter, for messages
     fixed_blockers: tuple[str, ...] = ()
+    starts: list[int] = field(init=False)  # the slots' start minutes
+    run_end: list[int] = field(init=False)  # per slot, where the run of rising starts it is in ends
+
+    def __post_init__(self) -> None:
+        self.starts = [s.start for s in self.slots]
+        self.run_end = [len(self.starts)] * len(self.starts)
+        for k in range(len(self.starts) - 2, -1, -1):
+            self.run_end[k] = k + 1 if self.starts[k + 1] < self.starts[k] else self.run_end[k + 1]
 
 
 def place(
@@ -520,6 +528,7 @@ class _Search:
         self.order = order
         self.forb: dict[int, list[tuple[int, int]]] = {i: [] for i in order}
         self.first: dict[int, int | None] = {i: 0 if self.domains[i].slots else None for i in order}  # see _first_free
+        self.stable_free = {i: self.domains[i].stable is not None for i in order}  # its usual slot is not forbidden
         self.assigned: dict[int, int] = {}
         self.best: dict[int, int] | None = None
         self.best_cost: tuple | None = None
@@ -551,27 +560,28 @@ class _Search:
 
         Ranges are only ever added on the way down (and taken off again on the
         way back), so the first free slot moves only later: look on from it.
+        A slot inside a range has the slots after it that start before the
+        range ends, in the same run of rising starts, inside it too: skip them.
         """
         first = self.first[j]
         if first is None:
             return None
-        slots = self.domains[j].slots
-        x = slots[first].start
+        dom = self.domains[j]
+        starts, run_end = dom.starts, dom.run_end
+        x = starts[first]
         if not any(lo <= x < hi for lo, hi in new):
             return first
         forb = self.forb[j]
-        for c in range(first + 1, len(slots)):
-            x = slots[c].start
+        c = first + 1
+        while c < len(starts):
+            x = starts[c]
             for lo, hi in forb:
                 if lo <= x < hi:
+                    c = bisect_left(starts, hi, c + 1, run_end[c])
                     break
             else:
                 return c
         return None
-
-    def _free(self, i: int, c: int) -> bool:
-        x = self.domains[i].slots[c].start
-        return not any(lo <= x < hi for lo, hi in self.forb[i])
 
     def _done(self) -> bool:
         if self.best is None:
@@ -593,6 +603,8 @@ class _Search:
         who = dom.who
         social = who.lower or who.hard
         r0, r1, r2, r3 = rest_lb
+        c0, c1, c2, c3 = cost
+        pref_miss, moved, stable = dom.pref_miss, dom.moved, dom.stable
         tried: dict[tuple[int, bool, int], int] = {}
         forb = _merge(self.forb[i])  # fixed while this session's slots are tried
         forb_his = [hi for _, hi in forb]
@@ -600,12 +612,12 @@ class _Search:
             if self._done():
                 return
             self.steps += 1
-            miss = dom.pref_miss[c]
-            unstable = dom.moved or (dom.stable is not None and c != dom.stable)
+            miss = pref_miss[c]
+            unstable = moved or (stable is not None and c != stable)
             if self.best_cost is not None:
                 # Slots are tried by (preference, stability): none from here on can do better than this one's floor.
-                later = dom.moved or (dom.stable is not None and c > dom.stable)
-                if (cost[0] + miss + r0, cost[1] + r1, cost[2] + r2, cost[3] + later + r3) >= self.best_cost:
+                later = moved or (stable is not None and c > stable)
+                if (c0 + miss + r0, c1 + r1, c2 + r2, c3 + later + r3) >= self.best_cost:
                     return
             if _inside(s.start, forb, forb_his):
                 continue
@@ -615,15 +627,18 @@ class _Search:
                     continue
                 tried[group] = tried.get(group, 0) + 1
             lower, hard = self._pairs(i, s) if social else (0, 0)
-            here = (cost[0] + miss, cost[1] + lower, cost[2] + hard, cost[3] + unstable)
+            here = (c0 + miss, c1 + lower, c2 + hard, c3 + unstable)
             if self.best_cost is not None and (here[0] + r0, here[1] + r1, here[2] + r2, here[3] + r3) >= self.best_cost:
                 continue
             pushed = []
             for j in rest:
                 ranges = self.rules.forbidden(who, s, self.domains[j].who)
                 self.forb[j].extend(ranges)
-                pushed.append((j, len(ranges), self.first[j]))
+                pushed.append((j, len(ranges), self.first[j], self.stable_free[j]))
                 self.first[j] = self._first_free(j, ranges)
+                if self.stable_free[j]:
+                    x = self.domains[j].starts[self.domains[j].stable]
+                    self.stable_free[j] = not any(lo <= x < hi for lo, hi in ranges)
             self._count(who, s.day, 1)
             parts = self._rest_bounds(rest)
             if parts is not None and self.best_cost is None and self.steps > COUNT_AFTER:
@@ -633,7 +648,7 @@ class _Search:
                 del self.assigned[i]
             self._count(who, s.day, -1)
             if parts is not None:
-                total = [sum(p[k] for p in parts) for k in range(4)]
+                total = [sum(column) for column in zip(*parts)] if parts else [0, 0, 0, 0]
                 bound = (here[0] + total[0], here[1] + total[1], here[2] + total[2], here[3] + total[3])
                 if self.best_cost is None or bound < self.best_cost:
                     after = tuple(total[k] - parts[0][k] for k in range(4)) if parts else (0, 0, 0, 0)
@@ -642,9 +657,9 @@ class _Search:
                     self._dfs(level + 1, here, after)
                     self._count(who, s.day, -1)
                     del self.assigned[i]
-            for j, n, first in pushed:
+            for j, n, first, stable_free in pushed:
                 del self.forb[j][len(self.forb[j]) - n :]
-                self.first[j] = first
+                self.first[j], self.stable_free[j] = first, stable_free
 
     def _rest_bounds(self, rest: list[int]) -> list[tuple[int, int, int, int]] | None:
         """Per later session, the least (preference, lower-body, hard-day, stability) cost it can add; None if one has no start left."""
@@ -659,7 +674,7 @@ class _Search:
                 lower = min(self.lower_on.get(d - 1, 0) + self.lower_on.get(d, 0) + self.lower_on.get(d + 1, 0) for d in dj.days)
             if dj.who.hard:
                 hard = min(self.hard_on.get(d - 1, 0) + self.hard_on.get(d + 1, 0) for d in dj.days)
-            stab = dj.moved or (dj.stable is not None and not self._free(j, dj.stable))
+            stab = dj.moved or (dj.stable is not None and not self.stable_free[j])
             parts.append((dj.pref_miss[first], lower, hard, int(stab)))
         return parts
 
