@@ -322,9 +322,18 @@ def _clear(starts: list[tuple], blocked: list[tuple[int, int]]) -> list[tuple]:
 
 @dataclass
 class _Domain:
+    """A session's candidate slots, numbered in the order tried: preferred first, last week's time first, then earliest.
+
+    The search looks at most candidates only by their start, so a candidate
+    becomes a ``_Slot`` when first asked for (``slot``). Its start minute, day
+    and local start are the slot's even on a day with a clock change (a start
+    in the gap is never a candidate); only the end is dated exactly there.
+    """
+
     flex: Flexible
     who: _Who
-    slots: list[_Slot]  # in the order tried: preferred first, last week's time first, then earliest
+    wk: _Week
+    candidates: list[tuple]  # (start minute, local day, local start, window), in the order tried
     pref_miss: list[int]
     stable: int | None  # index of last week's slot, if still possible
     moved: bool  # last week's time was given and is not possible any more
@@ -332,14 +341,23 @@ class _Domain:
     segments: frozenset[tuple[int, int]]  # the availability windows (as minutes) its slots lie in
     shelf: dict[str, list[tuple]]  # candidates after each filter, for messages
     fixed_blockers: tuple[str, ...] = ()
-    starts: list[int] = field(init=False)  # the slots' start minutes
-    run_end: list[int] = field(init=False)  # per slot, where the run of rising starts it is in ends
+    starts: list[int] = field(init=False)  # the candidates' start minutes
+    run_end: list[int] = field(init=False)  # per candidate, where the run of rising starts it is in ends
+    made: dict[int, _Slot] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.starts = [s.start for s in self.slots]
-        self.run_end = [len(self.starts)] * len(self.starts)
-        for k in range(len(self.starts) - 2, -1, -1):
-            self.run_end[k] = k + 1 if self.starts[k + 1] < self.starts[k] else self.run_end[k + 1]
+        starts = self.starts = [x[0] for x in self.candidates]
+        ends = [k + 1 for k in range(len(starts) - 1) if starts[k + 1] < starts[k]] + [len(starts)]
+        self.run_end = [end for begin, end in zip([0, *ends], ends) for _ in range(begin, end)]
+
+    def slot(self, c: int) -> _Slot:
+        s = self.made.get(c)
+        if s is None:
+            at, day, t, _ = self.candidates[c]
+            m = self.who.minutes
+            s = _exact(self.wk, self.flex.session, _Slot(at, at + m, day, t, day + (t + m) // _DAY, (t + m) % _DAY))
+            self.made[c] = s
+        return s
 
 
 def place(
@@ -378,12 +396,12 @@ def place(
 
     unplaced: dict[int, Unplaced] = {}
     for i, dom in enumerate(domains):
-        if not dom.slots:
+        if not dom.starts:
             unplaced[i] = _why_empty(dom, buffer_minutes)
     # Lifts and hard runs first: the soft preferences between sessions are settled early in the search.
     order = sorted(
         (i for i in range(len(domains)) if i not in unplaced),
-        key=lambda i: (not (domains[i].who.lower or domains[i].who.hard), len(domains[i].slots), domains[i].flex.key),
+        key=lambda i: (not (domains[i].who.lower or domains[i].who.hard), len(domains[i].starts), domains[i].flex.key),
     )
     chosen = search.solve(order, improve=True)
     if chosen is None:
@@ -403,9 +421,9 @@ def place(
 
     optimal = search.optimal
     placements = []
-    for i in sorted(chosen, key=lambda i: (domains[i].slots[chosen[i]].start, domains[i].flex.key)):
+    for i in sorted(chosen, key=lambda i: (domains[i].starts[chosen[i]], domains[i].flex.key)):
         dom, c = domains[i], chosen[i]
-        s = dom.slots[c]
+        s = dom.slot(c)
         dated = wk.date(dom.flex.session, s.day, s.local)
         placements.append(Placement(dom.flex.key, dated, _reason(dom, c, chosen, domains, dated, buffer_minutes)))
     lost = tuple(unplaced[i] for i in sorted(unplaced, key=lambda i: domains[i].flex.key))
@@ -450,20 +468,16 @@ def _domain(
         usual = last[1].hour * 60 + last[1].minute
         stable_at = next((at for at, day, t, _ in kept if day == last[0] and t == usual), None)
     # Tried in this order: preferred first, then last week's start, then earliest (``kept`` is by start already).
-    groups: tuple[list, list, list, list] = ([], [], [], [])
-    clock_change = {day for day, offset in wk.offsets.items() if offset is None}
-    inside = (pref[0], pref[1] - m) if pref is not None else (-_DAY, _DAY)  # the starts that keep it in its preferred time
-    for at, day, t, _ in kept:
-        s = _Slot(at, at + m, day, t, day + (t + m) // _DAY, (t + m) % _DAY)
-        if day in clock_change:
-            s = _exact(wk, flex.session, s)
-        groups[(0 if inside[0] <= t <= inside[1] else 2) + (at != stable_at)].append(s)
-    slots = [*groups[0], *groups[1], *groups[2], *groups[3]]
-    misses = [0] * (len(groups[0]) + len(groups[1])) + [1] * (len(groups[2]) + len(groups[3]))
-    stable = None if stable_at is None else next(k for k, s in enumerate(slots) if s.start == stable_at)
-    days = frozenset({s.day for s in slots})
+    lo, hi = (pref[0], pref[1] - m) if pref is not None else (-_DAY, _DAY)  # the starts that keep it in its preferred time
+    rank = [(0 if lo <= t <= hi else 2) + (at != stable_at) for at, _, t, _ in kept]
+    order = sorted(range(len(kept)), key=rank.__getitem__)
+    candidates = [kept[k] for k in order]
+    misses = [rank[k] // 2 for k in order]
+    stable = None if stable_at is None else next(k for k, x in enumerate(candidates) if x[0] == stable_at)
+    days = frozenset({x[1] for x in kept})
     segments = frozenset({x[3] for x in kept})
-    return _Domain(flex, who, slots, misses, stable, last is not None and stable is None, days, segments, shelf, blockers)
+    moved = last is not None and stable is None
+    return _Domain(flex, who, wk, candidates, misses, stable, moved, days, segments, shelf, blockers)
 
 
 def _starts(wk: _Week, windows: list, m: int, grid: int, blocked: list[tuple[int, int]]) -> list[tuple]:
@@ -527,7 +541,7 @@ class _Search:
     def solve(self, order: list[int], improve: bool) -> dict[int, int] | None:
         self.order = order
         self.forb: dict[int, list[tuple[int, int]]] = {i: [] for i in order}
-        self.first: dict[int, int | None] = {i: 0 if self.domains[i].slots else None for i in order}  # see _first_free
+        self.first: dict[int, int | None] = {i: 0 if self.domains[i].starts else None for i in order}  # see _first_free
         self.stable_free = {i: self.domains[i].stable is not None for i in order}  # its usual slot is not forbidden
         self.assigned: dict[int, int] = {}
         self.best: dict[int, int] | None = None
@@ -608,7 +622,7 @@ class _Search:
         tried: dict[tuple[int, bool, int], int] = {}
         forb = _merge(self.forb[i])  # fixed while this session's slots are tried
         forb_his = [hi for _, hi in forb]
-        for c, s in enumerate(dom.slots):
+        for c, x in enumerate(dom.starts):
             if self._done():
                 return
             self.steps += 1
@@ -619,8 +633,9 @@ class _Search:
                 later = moved or (stable is not None and c > stable)
                 if (c0 + miss + r0, c1 + r1, c2 + r2, c3 + later + r3) >= self.best_cost:
                     return
-            if _inside(s.start, forb, forb_his):
+            if _inside(x, forb, forb_his):
                 continue
+            s = dom.slot(c)
             if self.best_cost is not None:
                 group = (miss, unstable, s.day)
                 if self.per_day is not None and tried.get(group, 0) >= self.per_day:
@@ -689,7 +704,7 @@ class _Search:
         if len(rest) < 2:
             return True
         buf = self.rules.buffer
-        used = [(t.start - buf, t.end + buf) for t in (self.domains[j].slots[c] for j, c in self.assigned.items())]
+        used = [(t.start - buf, t.end + buf) for t in (self.domains[j].slot(c) for j, c in self.assigned.items())]
         used = _merge(used)
         room: dict[tuple[int, int], int] = {}
         for seg, free in self.stretches.items():
@@ -735,7 +750,7 @@ class _Search:
         """Soft-preference pairs this slot makes with fixed and already placed sessions."""
         who = self.domains[i].who
         others = [(w, t) for w, t in self.fixed]
-        others += [(self.domains[j].who, self.domains[j].slots[c]) for j, c in self.assigned.items()]
+        others += [(self.domains[j].who, self.domains[j].slot(c)) for j, c in self.assigned.items()]
         lower = hard = 0
         spacing = int(LOWER_BODY_SPACING.total_seconds() // 60)
         for w, t in others:
@@ -787,10 +802,10 @@ def _why_empty(dom: _Domain, buffer: int) -> Unplaced:
 def _why_together(dom: _Domain, chosen: dict[int, int], domains: list[_Domain], search: _Search, gave_up: bool) -> Unplaced:
     f, m = dom.flex, dom.who.minutes
     takers = []
-    for j, c in sorted(chosen.items(), key=lambda jc: domains[jc[0]].slots[jc[1]].start):
-        s = domains[j].slots[c]
+    for j, c in sorted(chosen.items(), key=lambda jc: domains[jc[0]].starts[jc[1]]):
+        s = domains[j].slot(c)
         ranges = search.rules.forbidden(domains[j].who, s, dom.who)
-        if any(lo <= x.start < hi for x in dom.slots for lo, hi in ranges):
+        if any(lo <= x < hi for x in dom.starts for lo, hi in ranges):
             takers.append(f"{domains[j].flex.key} ({DAYS[s.day % 7].capitalize()} {_hhmm(s.local)})")
     who = ", ".join(takers) or "the other sessions"
     if gave_up:
@@ -823,7 +838,7 @@ def _reason(dom: _Domain, c: int, chosen: dict[int, int], domains: list[_Domain]
     elif dom.stable is not None:
         parts.append("moved from its usual time to fit the other sessions")
     free = f"slot on {_span(f.days)} free for {m} min + {buffer} min buffers"
-    if len(dom.slots) == 1:
+    if len(dom.starts) == 1:
         parts.append(f"the only {free}")
     elif c == _earliest(dom):
         parts.append(f"the earliest {free}")
@@ -833,5 +848,4 @@ def _reason(dom: _Domain, c: int, chosen: dict[int, int], domains: list[_Domain]
 
 
 def _earliest(dom: _Domain) -> int:
-    starts = [s.start for s in dom.slots]
-    return starts.index(min(starts))
+    return dom.starts.index(min(dom.starts))
