@@ -308,18 +308,6 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in out]
 
 
-def _clear(starts: list[tuple], blocked: list[tuple[int, int]]) -> list[tuple]:
-    """Keep the candidates (start first) whose start lies in no blocked range; both sorted by start."""
-    kept, i = [], 0
-    for item in starts:
-        while i < len(blocked) and blocked[i][1] <= item[0]:
-            i += 1
-        if i < len(blocked) and blocked[i][0] <= item[0]:
-            continue
-        kept.append(item)
-    return kept
-
-
 @dataclass
 class _Domain:
     """A session's candidate slots, numbered in the order tried: preferred first, last week's time first, then earliest.
@@ -343,7 +331,7 @@ class _Domain:
     fixed_blockers: tuple[str, ...] = ()
     starts: list[int] = field(init=False)  # the candidates' start minutes
     run_end: list[int] = field(init=False)  # per candidate, where the run of rising starts it is in ends
-    made: dict[int, _Slot] = field(init=False, default_factory=dict)
+    made: dict[int, _Slot] = field(init=False, default_factory=dict)  # the slots asked for so far
 
     def __post_init__(self) -> None:
         starts = self.starts = [x[0] for x in self.candidates]
@@ -469,8 +457,8 @@ def _domain(
         stable_at = next((at for at, day, t, _ in kept if day == last[0] and t == usual), None)
     # Tried in this order: preferred first, then last week's start, then earliest (``kept`` is by start already).
     lo, hi = (pref[0], pref[1] - m) if pref is not None else (-_DAY, _DAY)  # the starts that keep it in its preferred time
-    rank = [(0 if lo <= t <= hi else 2) + (at != stable_at) for at, _, t, _ in kept]
-    order = sorted(range(len(kept)), key=rank.__getitem__)
+    rank = [(0 if lo <= t <= hi else 2) + (at != stable_at) for at, _, t, _ in kept]  # 2 * miss + not the usual start
+    order = sorted(range(len(kept)), key=rank.__getitem__)  # stable: earliest first within a rank
     candidates = [kept[k] for k in order]
     misses = [rank[k] // 2 for k in order]
     stable = None if stable_at is None else next(k for k, x in enumerate(candidates) if x[0] == stable_at)
@@ -652,8 +640,8 @@ class _Search:
                 pushed.append((j, len(ranges), self.first[j], self.stable_free[j]))
                 self.first[j] = self._first_free(j, ranges)
                 if self.stable_free[j]:
-                    x = self.domains[j].starts[self.domains[j].stable]
-                    self.stable_free[j] = not any(lo <= x < hi for lo, hi in ranges)
+                    usual = self.domains[j].starts[self.domains[j].stable]
+                    self.stable_free[j] = not any(lo <= usual < hi for lo, hi in ranges)
             self._count(who, s.day, 1)
             parts = self._rest_bounds(rest)
             if parts is not None and self.best_cost is None and self.steps > COUNT_AFTER:
