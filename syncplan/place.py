@@ -45,7 +45,8 @@ same inputs, same placement.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -307,23 +308,20 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in out]
 
 
-def _clear(starts: list[tuple], blocked: list[tuple[int, int]]) -> list[tuple]:
-    """Keep the candidates (start first) whose start lies in no blocked range; both sorted by start."""
-    kept, i = [], 0
-    for item in starts:
-        while i < len(blocked) and blocked[i][1] <= item[0]:
-            i += 1
-        if i < len(blocked) and blocked[i][0] <= item[0]:
-            continue
-        kept.append(item)
-    return kept
-
-
 @dataclass
 class _Domain:
+    """A session's candidate slots, numbered in the order tried: preferred first, last week's time first, then earliest.
+
+    The search looks at most candidates only by their start, so a candidate
+    becomes a ``_Slot`` when first asked for (``slot``). Its start minute, day
+    and local start are the slot's even on a day with a clock change (a start
+    in the gap is never a candidate); only the end is dated exactly there.
+    """
+
     flex: Flexible
     who: _Who
-    slots: list[_Slot]  # in the order tried: preferred first, last week's time first, then earliest
+    wk: _Week
+    candidates: list[tuple]  # (start minute, local day, local start, window), in the order tried
     pref_miss: list[int]
     stable: int | None  # index of last week's slot, if still possible
     moved: bool  # last week's time was given and is not possible any more
@@ -331,6 +329,23 @@ class _Domain:
     segments: frozenset[tuple[int, int]]  # the availability windows (as minutes) its slots lie in
     shelf: dict[str, list[tuple]]  # candidates after each filter, for messages
     fixed_blockers: tuple[str, ...] = ()
+    starts: list[int] = field(init=False)  # the candidates' start minutes
+    run_end: list[int] = field(init=False)  # per candidate, where the run of rising starts it is in ends
+    made: dict[int, _Slot] = field(init=False, default_factory=dict)  # the slots asked for so far
+
+    def __post_init__(self) -> None:
+        starts = self.starts = [x[0] for x in self.candidates]
+        ends = [k + 1 for k in range(len(starts) - 1) if starts[k + 1] < starts[k]] + [len(starts)]
+        self.run_end = [end for begin, end in zip([0, *ends], ends) for _ in range(begin, end)]
+
+    def slot(self, c: int) -> _Slot:
+        s = self.made.get(c)
+        if s is None:
+            at, day, t, _ = self.candidates[c]
+            m = self.who.minutes
+            s = _exact(self.wk, self.flex.session, _Slot(at, at + m, day, t, day + (t + m) // _DAY, (t + m) % _DAY))
+            self.made[c] = s
+        return s
 
 
 def place(
@@ -369,12 +384,12 @@ def place(
 
     unplaced: dict[int, Unplaced] = {}
     for i, dom in enumerate(domains):
-        if not dom.slots:
+        if not dom.starts:
             unplaced[i] = _why_empty(dom, buffer_minutes)
     # Lifts and hard runs first: the soft preferences between sessions are settled early in the search.
     order = sorted(
         (i for i in range(len(domains)) if i not in unplaced),
-        key=lambda i: (not (domains[i].who.lower or domains[i].who.hard), len(domains[i].slots), domains[i].flex.key),
+        key=lambda i: (not (domains[i].who.lower or domains[i].who.hard), len(domains[i].starts), domains[i].flex.key),
     )
     chosen = search.solve(order, improve=True)
     if chosen is None:
@@ -394,9 +409,9 @@ def place(
 
     optimal = search.optimal
     placements = []
-    for i in sorted(chosen, key=lambda i: (domains[i].slots[chosen[i]].start, domains[i].flex.key)):
+    for i in sorted(chosen, key=lambda i: (domains[i].starts[chosen[i]], domains[i].flex.key)):
         dom, c = domains[i], chosen[i]
-        s = dom.slots[c]
+        s = dom.slot(c)
         dated = wk.date(dom.flex.session, s.day, s.local)
         placements.append(Placement(dom.flex.key, dated, _reason(dom, c, chosen, domains, dated, buffer_minutes)))
     lost = tuple(unplaced[i] for i in sorted(unplaced, key=lambda i: domains[i].flex.key))
@@ -415,55 +430,79 @@ def _domain(
 ) -> _Domain:
     who = _who(flex.session)
     m = who.minutes
-    shelf: dict[str, list[tuple]] = {"days": [], "window": []}
+    windows = []  # (day, window, its first minute, its end minute)
     for day in sorted(set(flex.days)):
         for w in availability.get(day, ()):
-            first, last_end = wk.edge(day, w.start), wk.edge(day, w.end)
-            shelf["days"].append((day, w.start, w.end, last_end - first))
-            seg = (first, last_end)
-            offset = wk.offsets.get(day)
-            starts = range(-(-w.start // grid) * grid, w.end - m + 1, grid)
-            if offset is not None:
-                base = day * _DAY - offset
-                shelf["window"].extend((base + t, day, t, seg) for t in starts)
-                continue
-            for t in starts:
-                at = wk.instant(day, t)
-                if at is not None and first <= at and at + m <= last_end:
-                    shelf["window"].append((at, day, t, seg))
-    window = sorted(set(shelf["window"]))
-    shelf["window"] = window
-    shelf["busy"] = _clear(window, [(lo - m + 1, hi) for lo, hi in busy_ranges])
+            windows.append((day, w, wk.edge(day, w.start), wk.edge(day, w.end)))
+    busy_starts = [(lo - m + 1, hi) for lo, hi in busy_ranges]
     blocked: list[tuple[int, int]] = []
     owners: list[tuple[tuple[int, int], str]] = []
     for fw, fs in fixed_slots:
         for r in rules.forbidden(fw, fs, who):
             blocked.append(r)
             owners.append((r, fw.key))
-    shelf["fixed"] = _clear(shelf["busy"], _merge(blocked))
+    kept = _starts(wk, windows, m, grid, _merge([*busy_starts, *blocked]))
+
+    shelf: dict[str, list[tuple]] = {"days": [(day, w.start, w.end, end - first) for day, w, first, end in windows]}
     blockers: tuple[str, ...] = ()
-    if not shelf["fixed"]:  # only a message needs them
+    if not kept:  # only a message needs to know which filter emptied it
+        shelf["window"] = _starts(wk, windows, m, grid, [])
+        shelf["busy"] = _starts(wk, windows, m, grid, _merge(busy_starts))
         blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x[0] < r[1] for x in shelf["busy"])}))
 
     pref = flex.preferred
-    items = []
-    for at, day, t, _ in shelf["fixed"]:
-        miss = 0 if pref is None or pref[0] <= t and t + m <= pref[1] else 1
-        items.append((miss, at, day, t))
     stable_at = None
-    if last is not None:
-        stable_at = next((at for _, at, day, t in items if day == last[0] and t == last[1].hour * 60 + last[1].minute), None)
-    items.sort(key=lambda x: (x[0], x[1] != stable_at, x[1]))
-    slots, misses = [], []
-    for miss, at, day, t in items:
-        end_local = t + m
-        slots.append(_Slot(at, at + m, day, t, day + end_local // _DAY, end_local % _DAY))
-        misses.append(miss)
-    slots = [s if wk.offsets.get(s.day) is not None else _exact(wk, flex.session, s) for s in slots]
-    stable = next((k for k, s in enumerate(slots) if s.start == stable_at), None)
-    days = frozenset(s.day for s in slots)
-    segments = frozenset(x[3] for x in shelf["fixed"])
-    return _Domain(flex, who, slots, misses, stable, last is not None and stable is None, days, segments, shelf, blockers)
+    if last is not None and kept:
+        usual = last[1].hour * 60 + last[1].minute
+        stable_at = next((at for at, day, t, _ in kept if day == last[0] and t == usual), None)
+    # Tried in this order: preferred first, then last week's start, then earliest (``kept`` is by start already).
+    lo, hi = (pref[0], pref[1] - m) if pref is not None else (-_DAY, _DAY)  # the starts that keep it in its preferred time
+    rank = [(0 if lo <= t <= hi else 2) + (at != stable_at) for at, _, t, _ in kept]  # 2 * miss + not the usual start
+    order = sorted(range(len(kept)), key=rank.__getitem__)  # stable: earliest first within a rank
+    candidates = [kept[k] for k in order]
+    misses = [rank[k] // 2 for k in order]
+    stable = None if stable_at is None else next(k for k, x in enumerate(candidates) if x[0] == stable_at)
+    days = frozenset({x[1] for x in kept})
+    segments = frozenset({x[3] for x in kept})
+    moved = last is not None and stable is None
+    return _Domain(flex, who, wk, candidates, misses, stable, moved, days, segments, shelf, blockers)
+
+
+def _starts(wk: _Week, windows: list, m: int, grid: int, blocked: list[tuple[int, int]]) -> list[tuple]:
+    """Grid starts ``(minute, day, local, window)`` of an ``m``-minute session in ``windows``, none in a ``blocked`` range.
+
+    Sorted and distinct. ``blocked`` is merged and sorted. On a day without a
+    clock change a start's minute is a fixed offset from its wall time, so the
+    free stretches of each window are cut out of ``blocked`` first and only
+    their grid starts are made.
+    """
+    los, his = [lo for lo, _ in blocked], [hi for _, hi in blocked]
+    out = []
+    for day, w, first, last_end in windows:
+        seg = (first, last_end)
+        t0 = -(-w.start // grid) * grid
+        offset = wk.offsets.get(day)
+        if offset is not None:
+            base = day * _DAY - offset
+            lo, hi = base + t0, base + w.end - m + 1
+            cuts = blocked[bisect_right(his, lo) : bisect_left(los, hi)]
+            for a, b in _subtract([(lo, hi)], cuts):
+                out.extend((base + t, day, t, seg) for t in range(-(-(a - base) // grid) * grid, b - base, grid))
+            continue
+        for t in range(t0, w.end - m + 1, grid):
+            at = wk.instant(day, t)
+            if at is not None and first <= at and at + m <= last_end and not _inside(at, blocked, his):
+                out.append((at, day, t, seg))
+    segs = [(first, last_end) for _, _, first, last_end in windows]
+    if all(a[1] <= b[0] for a, b in zip(segs, segs[1:])):
+        return out  # windows in order and apart: so are their starts
+    return sorted(set(out))
+
+
+def _inside(x: int, ranges: list[tuple[int, int]], his: list[int]) -> bool:
+    """Whether ``x`` lies in one of ``ranges`` (merged, sorted; ``his`` their ends)."""
+    i = bisect_right(his, x)
+    return i < len(ranges) and ranges[i][0] <= x
 
 
 def _exact(wk: _Week, session: Session, s: _Slot) -> _Slot:
@@ -490,6 +529,8 @@ class _Search:
     def solve(self, order: list[int], improve: bool) -> dict[int, int] | None:
         self.order = order
         self.forb: dict[int, list[tuple[int, int]]] = {i: [] for i in order}
+        self.first: dict[int, int | None] = {i: 0 if self.domains[i].starts else None for i in order}  # see _first_free
+        self.stable_free = {i: self.domains[i].stable is not None for i in order}  # its usual slot is not forbidden
         self.assigned: dict[int, int] = {}
         self.best: dict[int, int] | None = None
         self.best_cost: tuple | None = None
@@ -516,20 +557,33 @@ class _Search:
                 self.optimal = self.best_cost == self.floor
         return self.best
 
-    def _first_free(self, i: int) -> int | None:
-        forb = self.forb[i]
-        for c, s in enumerate(self.domains[i].slots):
-            x = s.start
+    def _first_free(self, j: int, new: list[tuple[int, int]]) -> int | None:
+        """The first of ``j``'s slots still free once ``new`` has joined its forbidden ranges.
+
+        Ranges are only ever added on the way down (and taken off again on the
+        way back), so the first free slot moves only later: look on from it.
+        A slot inside a range has the slots after it that start before the
+        range ends, in the same run of rising starts, inside it too: skip them.
+        """
+        first = self.first[j]
+        if first is None:
+            return None
+        dom = self.domains[j]
+        starts, run_end = dom.starts, dom.run_end
+        x = starts[first]
+        if not any(lo <= x < hi for lo, hi in new):
+            return first
+        forb = self.forb[j]
+        c = first + 1
+        while c < len(starts):
+            x = starts[c]
             for lo, hi in forb:
                 if lo <= x < hi:
+                    c = bisect_left(starts, hi, c + 1, run_end[c])
                     break
             else:
                 return c
         return None
-
-    def _free(self, i: int, c: int) -> bool:
-        x = self.domains[i].slots[c].start
-        return not any(lo <= x < hi for lo, hi in self.forb[i])
 
     def _done(self) -> bool:
         if self.best is None:
@@ -551,34 +605,43 @@ class _Search:
         who = dom.who
         social = who.lower or who.hard
         r0, r1, r2, r3 = rest_lb
+        c0, c1, c2, c3 = cost
+        pref_miss, moved, stable = dom.pref_miss, dom.moved, dom.stable
         tried: dict[tuple[int, bool, int], int] = {}
-        for c, s in enumerate(dom.slots):
+        forb = _merge(self.forb[i])  # fixed while this session's slots are tried
+        forb_his = [hi for _, hi in forb]
+        for c, x in enumerate(dom.starts):
             if self._done():
                 return
             self.steps += 1
-            miss = dom.pref_miss[c]
-            unstable = dom.moved or (dom.stable is not None and c != dom.stable)
+            miss = pref_miss[c]
+            unstable = moved or (stable is not None and c != stable)
             if self.best_cost is not None:
                 # Slots are tried by (preference, stability): none from here on can do better than this one's floor.
-                later = dom.moved or (dom.stable is not None and c > dom.stable)
-                if (cost[0] + miss + r0, cost[1] + r1, cost[2] + r2, cost[3] + later + r3) >= self.best_cost:
+                later = moved or (stable is not None and c > stable)
+                if (c0 + miss + r0, c1 + r1, c2 + r2, c3 + later + r3) >= self.best_cost:
                     return
-            if not self._free(i, c):
+            if _inside(x, forb, forb_his):
                 continue
+            s = dom.slot(c)
             if self.best_cost is not None:
                 group = (miss, unstable, s.day)
                 if self.per_day is not None and tried.get(group, 0) >= self.per_day:
                     continue
                 tried[group] = tried.get(group, 0) + 1
             lower, hard = self._pairs(i, s) if social else (0, 0)
-            here = (cost[0] + miss, cost[1] + lower, cost[2] + hard, cost[3] + unstable)
+            here = (c0 + miss, c1 + lower, c2 + hard, c3 + unstable)
             if self.best_cost is not None and (here[0] + r0, here[1] + r1, here[2] + r2, here[3] + r3) >= self.best_cost:
                 continue
             pushed = []
             for j in rest:
                 ranges = self.rules.forbidden(who, s, self.domains[j].who)
                 self.forb[j].extend(ranges)
-                pushed.append((j, len(ranges)))
+                pushed.append((j, len(ranges), self.first[j], self.stable_free[j]))
+                self.first[j] = self._first_free(j, ranges)
+                if self.stable_free[j]:
+                    usual = self.domains[j].starts[self.domains[j].stable]
+                    self.stable_free[j] = not any(lo <= usual < hi for lo, hi in ranges)
             self._count(who, s.day, 1)
             parts = self._rest_bounds(rest)
             if parts is not None and self.best_cost is None and self.steps > COUNT_AFTER:
@@ -588,7 +651,7 @@ class _Search:
                 del self.assigned[i]
             self._count(who, s.day, -1)
             if parts is not None:
-                total = [sum(p[k] for p in parts) for k in range(4)]
+                total = [sum(column) for column in zip(*parts)] if parts else [0, 0, 0, 0]
                 bound = (here[0] + total[0], here[1] + total[1], here[2] + total[2], here[3] + total[3])
                 if self.best_cost is None or bound < self.best_cost:
                     after = tuple(total[k] - parts[0][k] for k in range(4)) if parts else (0, 0, 0, 0)
@@ -597,14 +660,15 @@ class _Search:
                     self._dfs(level + 1, here, after)
                     self._count(who, s.day, -1)
                     del self.assigned[i]
-            for j, n in pushed:
+            for j, n, first, stable_free in pushed:
                 del self.forb[j][len(self.forb[j]) - n :]
+                self.first[j], self.stable_free[j] = first, stable_free
 
     def _rest_bounds(self, rest: list[int]) -> list[tuple[int, int, int, int]] | None:
         """Per later session, the least (preference, lower-body, hard-day, stability) cost it can add; None if one has no start left."""
         parts = []
         for j in rest:
-            first = self._first_free(j)
+            first = self.first[j]
             if first is None:
                 return None
             dj = self.domains[j]
@@ -613,7 +677,7 @@ class _Search:
                 lower = min(self.lower_on.get(d - 1, 0) + self.lower_on.get(d, 0) + self.lower_on.get(d + 1, 0) for d in dj.days)
             if dj.who.hard:
                 hard = min(self.hard_on.get(d - 1, 0) + self.hard_on.get(d + 1, 0) for d in dj.days)
-            stab = dj.moved or (dj.stable is not None and not self._free(j, dj.stable))
+            stab = dj.moved or (dj.stable is not None and not self.stable_free[j])
             parts.append((dj.pref_miss[first], lower, hard, int(stab)))
         return parts
 
@@ -628,7 +692,7 @@ class _Search:
         if len(rest) < 2:
             return True
         buf = self.rules.buffer
-        used = [(t.start - buf, t.end + buf) for t in (self.domains[j].slots[c] for j, c in self.assigned.items())]
+        used = [(t.start - buf, t.end + buf) for t in (self.domains[j].slot(c) for j, c in self.assigned.items())]
         used = _merge(used)
         room: dict[tuple[int, int], int] = {}
         for seg, free in self.stretches.items():
@@ -674,7 +738,7 @@ class _Search:
         """Soft-preference pairs this slot makes with fixed and already placed sessions."""
         who = self.domains[i].who
         others = [(w, t) for w, t in self.fixed]
-        others += [(self.domains[j].who, self.domains[j].slots[c]) for j, c in self.assigned.items()]
+        others += [(self.domains[j].who, self.domains[j].slot(c)) for j, c in self.assigned.items()]
         lower = hard = 0
         spacing = int(LOWER_BODY_SPACING.total_seconds() // 60)
         for w, t in others:
@@ -726,10 +790,10 @@ def _why_empty(dom: _Domain, buffer: int) -> Unplaced:
 def _why_together(dom: _Domain, chosen: dict[int, int], domains: list[_Domain], search: _Search, gave_up: bool) -> Unplaced:
     f, m = dom.flex, dom.who.minutes
     takers = []
-    for j, c in sorted(chosen.items(), key=lambda jc: domains[jc[0]].slots[jc[1]].start):
-        s = domains[j].slots[c]
+    for j, c in sorted(chosen.items(), key=lambda jc: domains[jc[0]].starts[jc[1]]):
+        s = domains[j].slot(c)
         ranges = search.rules.forbidden(domains[j].who, s, dom.who)
-        if any(lo <= x.start < hi for x in dom.slots for lo, hi in ranges):
+        if any(lo <= x < hi for x in dom.starts for lo, hi in ranges):
             takers.append(f"{domains[j].flex.key} ({DAYS[s.day % 7].capitalize()} {_hhmm(s.local)})")
     who = ", ".join(takers) or "the other sessions"
     if gave_up:
@@ -762,7 +826,7 @@ def _reason(dom: _Domain, c: int, chosen: dict[int, int], domains: list[_Domain]
     elif dom.stable is not None:
         parts.append("moved from its usual time to fit the other sessions")
     free = f"slot on {_span(f.days)} free for {m} min + {buffer} min buffers"
-    if len(dom.slots) == 1:
+    if len(dom.starts) == 1:
         parts.append(f"the only {free}")
     elif c == _earliest(dom):
         parts.append(f"the earliest {free}")
@@ -772,4 +836,4 @@ def _reason(dom: _Domain, c: int, chosen: dict[int, int], domains: list[_Domain]
 
 
 def _earliest(dom: _Domain) -> int:
-    return min(range(len(dom.slots)), key=lambda k: dom.slots[k].start)
+    return dom.starts.index(min(dom.starts))
