@@ -5,7 +5,6 @@ Computing never prints; the CLI picks one of these.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -45,6 +44,8 @@ def terminal_safe(text: str, keep_lines: bool = True) -> str:
 
 def _json(data: object) -> str:
     """JSON escapes C0 controls itself; the other terminal controls get \\u escapes too."""
+    import json  # only the --json answers need it: the export path does not load it
+
     text = json.dumps(data, indent=2, ensure_ascii=False)
     return re.sub(_UNSAFE_IN_JSON, lambda m: f"\\u{ord(m.group()):04x}", text)
 
