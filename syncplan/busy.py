@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from syncplan.busy_quick import MAX_PER_DAY, per_day
 from syncplan.errors import InvalidInput
 
 Interval = tuple[datetime, datetime]
@@ -96,10 +97,13 @@ def _split(calendar, source: str):
     for e in events:
         for rule in e.get("RRULE") if isinstance(e.get("RRULE"), list) else [e.get("RRULE")] if "RRULE" in e else []:
             freq = str((rule.get("FREQ") or [""])[0]).upper()
-            if freq in _TOO_OFTEN:
-                # Expanding one is counted from its first instance, second by second: minutes of CPU for nothing.
+            # Expanding one is counted from its first instance: minutes of CPU and gigabytes for nothing.
+            often = _TOO_OFTEN.get(freq) or (
+                "more often than every 15 minutes" if per_day(rule.to_ical().decode(errors="replace")) > MAX_PER_DAY else None
+            )
+            if often:
                 raise InvalidInput(
-                    f"{source}: event {_name(e)} repeats {_TOO_OFTEN[freq]}, which no calendar app makes; remove that event or "
+                    f"{source}: event {_name(e)} repeats {often}, which no calendar app makes; remove that event or "
                     f"give it a daily or weekly rule."
                 )
     recurring = {str(e.get("UID")) for e in events if any(name in e for name in _RECURRING)}

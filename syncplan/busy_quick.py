@@ -33,6 +33,7 @@ _UNTIL = re.compile(r"(?:^|;)UNTIL=([^;]*)", re.IGNORECASE)
 _FREQ = re.compile(r"(?:^|;)FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(?:;|$)", re.IGNORECASE)
 _READ = frozenset({"UID", "DTSTART", "DTEND", "DURATION", "RRULE", "EXDATE", "TRANSP", "STATUS", "X-MICROSOFT-CDO-BUSYSTATUS"})
 _LIBRARY_ONLY = frozenset({"RDATE", "RECURRENCE-ID"})
+MAX_PER_DAY = 96  # instances a day (every 15 minutes): more is no meeting, and costs minutes to expand
 _MARGIN = timedelta(days=2)  # floating and all-day times get their zone only after expansion
 
 
@@ -167,11 +168,14 @@ def _uid(fields: dict) -> str:
 def _wr_zone(props: list[str]) -> ZoneInfo | None | bool:
     """The calendar's X-WR-TIMEZONE: a zone, None when absent, False when no zone database knows it."""
     for line in props:
-        if line[:14].upper() == "X-WR-TIMEZONE:":
-            try:
-                return ZoneInfo(line[14:])
-            except Exception:  # noqa: BLE001 - ZoneInfo raises several kinds for a bad key
-                return False
+        m = _NAME.match(line)
+        if m is None or m[1].upper() != "X-WR-TIMEZONE":
+            continue
+        parts = _parts(line, m)  # some apps write X-WR-TIMEZONE;VALUE=TEXT:...
+        try:
+            return ZoneInfo(parts[1]) if parts else False
+        except Exception:  # noqa: BLE001 - ZoneInfo raises several kinds for a bad key
+            return False
     return None
 
 
@@ -257,8 +261,11 @@ def _series(fields: dict, wr: ZoneInfo | None, tz: ZoneInfo, start: datetime, en
     from dateutil.rrule import rrulestr
 
     params, rule = fields["RRULE"][0]
-    if params or _FREQ.search(rule) is None:
-        raise _Unsure  # the library expands, or refuses, what is unusual
+    if params or _FREQ.search(rule) is None or per_day(rule) > MAX_PER_DAY:
+        raise _Unsure  # the library expands, or busy.py refuses, what is unusual
+    form = _form(*fields["DTSTART"][0])
+    if wr and form in ("utc", "floating") or any(_form(*ex) != form for ex in fields.get("EXDATE", [])):
+        raise _Unsure  # X-WR-TIMEZONE moves these, and the library matches EXDATEs in its own way
     first, last = _span(fields, wr)
     length = last - first
     if length < timedelta(0):
@@ -290,6 +297,26 @@ def _series(fields: dict, wr: ZoneInfo | None, tz: ZoneInfo, start: datetime, en
             continue
         out.append((_instant(first_of, tz), _instant(first_of + length, tz)))
     return out
+
+
+def per_day(rule: str) -> float:
+    """How many instances an RRULE can make in a day, at most: its cost to expand, counted from DTSTART."""
+    parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
+    try:
+        interval = max(int(parts.get("INTERVAL", "1")), 1)
+    except ValueError:
+        interval = 1
+    counts = {k: len(parts[k].split(",")) if k in parts else 1 for k in ("BYHOUR", "BYMINUTE", "BYSECOND")}
+    per = {"SECONDLY": 86400, "MINUTELY": 1440 * counts["BYSECOND"], "HOURLY": 24 * counts["BYMINUTE"] * counts["BYSECOND"]}
+    freq = parts.get("FREQ", "")
+    return per[freq] / interval if freq in per else counts["BYHOUR"] * counts["BYMINUTE"] * counts["BYSECOND"]
+
+
+def _form(params: dict[str, str], text: str) -> str:
+    """How a time is written: date, utc, floating, or the TZID it names."""
+    if params.get("VALUE", "").upper() == "DATE" or len(text) == 8:
+        return "date"
+    return "utc" if text.endswith("Z") else params.get("TZID", "floating")
 
 
 def _until(rule: str, anchor: datetime, all_day: bool) -> datetime | None:

@@ -83,7 +83,9 @@ def events(draw, monday: date, uid: str):
             rule.append(f"UNTIL={until:%Y%m%d}" if form == "date" else f"UNTIL={until:%Y%m%dT%H%M%S}" + ("" if form == "floating" else "Z"))
         lines.append("RRULE:" + ";".join(rule))
         for k in draw(st.lists(st.integers(0, 25), max_size=3, unique=True)):
-            lines.append(f"EXDATE{stamp(first + timedelta(days=k), form, zone)}")
+            off = timedelta(hours=draw(st.sampled_from([0, 0, 1, -1])))  # an EXDATE an hour out, as after a clock change
+            ex_form = draw(st.sampled_from([form, form, "utc", "zone"])) if form != "date" else form
+            lines.append(f"EXDATE{stamp(first + timedelta(days=k) + off, ex_form, zone)}")
     extra = draw(st.sampled_from(["", "", "", "TRANSP:TRANSPARENT", "STATUS:CANCELLED", "X-MICROSOFT-CDO-BUSYSTATUS:FREE",
                                   "STATUS:CONFIRMED", "RDATE", "RECURRENCE-ID"]))
     if extra == "RDATE":
@@ -102,7 +104,7 @@ def calendars(draw):
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
     wr = draw(st.sampled_from([None, None, "Europe/London", "America/New_York"]))
     if wr:
-        head.append(f"X-WR-TIMEZONE:{wr}")
+        head.append(f"X-WR-TIMEZONE{draw(st.sampled_from(['', ';VALUE=TEXT']))}:{wr}")
     body = []
     for _ in range(draw(st.integers(1, 6))):
         body += draw(events(monday, draw(st.sampled_from(["a", "b", "c", "d", "e", "f"]))))
