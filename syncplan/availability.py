@@ -18,8 +18,8 @@ _MARGIN = timedelta(days=2)  # busy time just outside the weeks can still touch 
 
 
 def span(plan, weeks) -> tuple[datetime, datetime]:
-    """The time busy sources are read for: the weeks, plus a margin for buffers and neighbours."""
-    start = weeks[0].window(plan.zone)[0] - _MARGIN
+    """The time busy sources are read for: the weeks and the week before (placing.py places it too), plus a margin."""
+    start = weeks[0].previous().window(plan.zone)[0] - _MARGIN
     end = weeks[-1].window(plan.zone)[1] + _MARGIN
     return start, end
 

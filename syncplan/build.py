@@ -72,8 +72,8 @@ def build(
     if plan.flexible:
         from syncplan.placing import place_weeks
 
-        dated, unplaced, placements = place_weeks(plan, dated, busy)
-        checked = examine(plan, dated, context)
+        dated, unplaced, placements, lead_in = place_weeks(plan, dated, busy)
+        checked = examine(plan, dated, (lead_in, context[1]) if lead_in else context)
         checked.findings = sorted([*checked.findings, *unplaced], key=lambda f: f.sort_key)
     else:
         checked = examine(plan, dated, context)

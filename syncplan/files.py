@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from syncplan.errors import SyncplanError
@@ -204,12 +203,12 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None, shown: Path |
         raise SyncplanError(f"{shown}: the folder {path.parent} does not exist; create it first or give another path.")
     final_mode = mode if mode is not None else _current_mode(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = _temporary(path)
     except OSError as exc:
         raise SyncplanError(f"{shown}: cannot write in {path.parent} ({exc.strerror}). Nothing was written.") from None
     try:
         with os.fdopen(fd, "wb") as out:
-            os.fchmod(out.fileno(), final_mode)  # mkstemp makes 0600; widen only if asked
+            os.fchmod(out.fileno(), final_mode)  # made 0600; widen only if asked
             _keep_owner(out.fileno(), path)
             out.write(data)
             out.flush()
@@ -223,6 +222,23 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None, shown: Path |
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new, private (0600) file beside ``path``, as tempfile.mkstemp makes one.
+
+    Created exclusively, so nothing already there (a file, a planted symlink)
+    is opened. Written here because importing tempfile (with shutil and the
+    compression modules it pulls in) cost a tenth of a whole export.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    for attempt in range(100):
+        tmp = str(path.parent / f".{path.name}.{os.getpid()}-{attempt}.tmp")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name beside the file")
 
 
 def _keep_owner(fd: int, path: Path) -> None:

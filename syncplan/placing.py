@@ -6,9 +6,11 @@ without flexible sessions never comes here.
 
 Stability without a state file: each session's "usual" time is where the
 search puts it in the same week with no busy time at all (same windows,
-same fixed sessions, same rules, starts on the quarter hour). The real placement then prefers that
-time, so a session moves only when busy time takes its usual slot, and the
-same inputs always give the same week.
+same fixed sessions, same rules, starts on the quarter hour). When the busy
+time leaves every usual slot free (buffers included), that is the week; when
+it takes one, the week is searched again around the busy time on the 5-minute
+grid, preferring the usual times, so as few sessions move as the rules allow.
+The same inputs always give the same week.
 """
 
 from __future__ import annotations
@@ -37,53 +39,78 @@ class WeekPlacement:
 
 def place_weeks(
     plan: Plan, dated: tuple[DatedWeek, ...], busy: tuple[Interval, ...] | list[Interval] = ()
-) -> tuple[tuple[DatedWeek, ...], tuple[Finding, ...], tuple[WeekPlacement, ...]]:
-    """Each week with its flexible sessions placed; an ``unplaced`` error for each one that fits nowhere."""
+) -> tuple[tuple[DatedWeek, ...], tuple[Finding, ...], tuple[WeekPlacement, ...], DatedWeek | None]:
+    """Each week with its flexible sessions placed; an ``unplaced`` error for each one that fits nowhere.
+
+    The week before the first is placed too, as a run for that week alone
+    would place it, and returned last (``build`` checks the first week against
+    it): a late lift there and an early run on Monday are neighbours, so a
+    week is placed the same whether or not the week before it is exported
+    with it. ``busy`` should cover that week as well (``availability.span``).
+    """
     weeks: list[DatedWeek] = []
     findings: list[Finding] = []
     placements: list[WeekPlacement] = []
-    availability = dict(enumerate(plan.availability))
-    enforce = PLACED_RULES - plan.disabled | {"overlap"}
+    lead_in = None
+    if dated:
+        previous = date_week(plan, _previous(dated[0]))
+        lead_in, _ = _place_week(plan, previous, date_week(plan, _previous(previous)), dated[0], busy)
     for i, week in enumerate(dated):
-        flexible = _flexible_of(plan, week)
-        if not flexible:
-            weeks.append(week)
-            continue
-        before = weeks[-1] if weeks else date_week(plan, _previous(week))
+        before = weeks[-1] if weeks else lead_in
         after = dated[i + 1] if i + 1 < len(dated) else date_week(plan, week.week.next())
-        fixed = (*before.sessions, *week.sessions, *after.sessions)
-        start, end = week.week.window(plan.zone)
-        mine = [(a, b) for a, b in busy if a < end + _REACH and b > start - _REACH]
-
-        def solve(busy_now, last=None, grid=GRID_MINUTES):
-            return place(
-                week.week,
-                plan.zone,
-                flexible,
-                availability,
-                fixed=fixed,
-                busy=busy_now,
-                buffer_minutes=plan.buffer_minutes,
-                min_gap_hours=plan.min_gap_hours,
-                last=last,
-                enforce=frozenset(enforce),
-                grid_minutes=grid,
-            )
-
-        usual = solve((), grid=USUAL_GRID_MINUTES)
-        # The finer grid only when busy time or a tight week asks for it: it finds a place whenever one exists.
-        if mine or usual.unplaced:
-            monday = week.week.monday
-            last = {p.key: ((p.dated.start.date() - monday).days, p.dated.start.time()) for p in usual.placements}
-            placed = solve(mine, last)
-        else:
-            placed = usual
-        sessions = sorted((*week.sessions, *(p.dated for p in placed.placements)), key=lambda d: (d.utc_start, d.key))
-        weeks.append(replace(week, sessions=tuple(sessions)))
+        placed_week, placed = _place_week(plan, week, before, after, busy)
+        weeks.append(placed_week)
+        if placed is None:
+            continue
         placements.append(WeekPlacement(week.week.label, placed))
         if "unplaced" not in plan.disabled:
             findings += [Finding("unplaced", "error", u.message, week.week.label, (u.key,)) for u in placed.unplaced]
-    return tuple(weeks), tuple(findings), tuple(placements)
+    return tuple(weeks), tuple(findings), tuple(placements), lead_in
+
+
+def _place_week(
+    plan: Plan, week: DatedWeek, before: DatedWeek, after: DatedWeek, busy
+) -> tuple[DatedWeek, Placed | None]:
+    """One week with its flexible sessions placed, next to the sessions of the weeks either side."""
+    flexible = _flexible_of(plan, week)
+    if not flexible:
+        return week, None
+    fixed = (*before.sessions, *week.sessions, *after.sessions)
+    start, end = week.week.window(plan.zone)
+    mine = [(a, b) for a, b in busy if a < end + _REACH and b > start - _REACH]
+
+    def solve(busy_now, last=None, grid=GRID_MINUTES):
+        return place(
+            week.week,
+            plan.zone,
+            flexible,
+            dict(enumerate(plan.availability)),
+            fixed=fixed,
+            busy=busy_now,
+            buffer_minutes=plan.buffer_minutes,
+            min_gap_hours=plan.min_gap_hours,
+            last=last,
+            enforce=frozenset(PLACED_RULES - plan.disabled | {"overlap"}),
+            grid_minutes=grid,
+        )
+
+    usual = solve((), grid=USUAL_GRID_MINUTES)
+    # The usual week stands when it is clear of the busy time; the finer grid only when busy time takes
+    # a usual slot or the week is tight: it finds a place whenever one exists.
+    if usual.unplaced or not _clear_of(usual, mine, plan.buffer_minutes):
+        monday = week.week.monday
+        last = {p.key: ((p.dated.start.date() - monday).days, p.dated.start.time()) for p in usual.placements}
+        placed = solve(mine, last)
+    else:
+        placed = usual
+    sessions = sorted((*week.sessions, *(p.dated for p in placed.placements)), key=lambda d: (d.utc_start, d.key))
+    return replace(week, sessions=tuple(sessions)), placed
+
+
+def _clear_of(placed: Placed, busy: list[Interval], buffer_minutes: int) -> bool:
+    """Whether every placed session keeps ``buffer_minutes`` away from all busy time."""
+    pad = timedelta(minutes=buffer_minutes)
+    return not any(p.dated.utc_start < b + pad and a - pad < p.dated.utc_end for p in placed.placements for a, b in busy)
 
 
 def _flexible_of(plan: Plan, week: DatedWeek) -> tuple[Flexible, ...]:
