@@ -54,22 +54,58 @@ def _read_with_libraries(data: bytes, start: datetime, end: datetime, tz: ZoneIn
     except (ValueError, IndexError, KeyError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{source}: this is not an iCalendar (.ics) file ({_one_line(exc)}).") from None
     if not calendars or not any(c.name == "VCALENDAR" for c in calendars):
+        if b"BEGIN:VCALENDAR" in data.upper():
+            raise InvalidInput(f"{source}: this iCalendar (.ics) file ends before its END:VCALENDAR line; is it cut short?")
         raise InvalidInput(f"{source}: this is not an iCalendar (.ics) file: it has no BEGIN:VCALENDAR.")
     found: list[Interval] = []
     for calendar in calendars:
+        _standard_zone(calendar)
+        series, single = _split(calendar, source)
+        window = (start - _MARGIN, end + _MARGIN)
         try:
-            series, single = _split(calendar, source)
-            occurrences = recurring_ical_events.of(series).between(start - _MARGIN, end + _MARGIN) if series else []
-            floating = _floating_zone(calendar, tz)
-            found += [_interval(event, tz, source) for event in occurrences if _busy(event)]
-            found += [_interval(event, tz, source, floating) for event in single if _busy(event)]
-        except InvalidInput:
-            raise
+            occurrences = recurring_ical_events.of(series).between(*window) if series else []
         except Exception as exc:  # the library's errors for a broken series have no common base
             raise InvalidInput(
-                f"{source}: cannot expand the events of this calendar ({_one_line(exc)}); fix or remove that event."
+                f"{source}: cannot expand {_culprit(series, window)} ({_one_line(exc)}); fix or remove that event."
             ) from None
+        floating = _floating_zone(calendar, tz)
+        found += [_interval(event, tz, source) for event in occurrences if _busy(event)]
+        found += [_interval(event, tz, source, floating) for event in single if _busy(event)]
     return found
+
+
+def _culprit(series, window) -> str:
+    """The first recurring event that the library cannot expand on its own, named; for the message."""
+    import recurring_ical_events
+
+    for event in (c for c in series.subcomponents if c.name == "VEVENT"):
+        alone = series.copy()
+        alone.subcomponents = [c for c in series.subcomponents if c.name != "VEVENT" or c is event]
+        try:
+            recurring_ical_events.of(alone).between(*window)
+        except Exception:  # noqa: BLE001 - the same failure, now with a name
+            return f"event {_name(event)}"
+    return "the recurring events of this calendar"
+
+
+def _standard_zone(calendar) -> None:
+    """An X-WR-TIMEZONE no zone database knows: a Windows name becomes its IANA zone, anything else is dropped.
+
+    A calendar app that cannot read the header ignores it; x-wr-timezone would refuse the whole file.
+    """
+    named = calendar.get("X-WR-TIMEZONE")
+    if named is None:
+        return
+    try:
+        ZoneInfo(str(named))
+        return
+    except Exception:  # noqa: BLE001 - ZoneInfo raises several kinds for a bad key
+        pass
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    del calendar["X-WR-TIMEZONE"]
+    if str(named) in WINDOWS_TO_OLSON:
+        calendar.add("X-WR-TIMEZONE", WINDOWS_TO_OLSON[str(named)])
 
 
 def _floating_zone(calendar, tz: ZoneInfo) -> ZoneInfo:
@@ -95,8 +131,12 @@ def _split(calendar, source: str):
     """
     events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
     for e in events:
-        for rule in e.get("RRULE") if isinstance(e.get("RRULE"), list) else [e.get("RRULE")] if "RRULE" in e else []:
-            freq = str((rule.get("FREQ") or [""])[0]).upper()
+        try:
+            rules = e.get("RRULE") if isinstance(e.get("RRULE"), list) else [e.get("RRULE")] if "RRULE" in e else []
+            frequencies = [(rule, str((rule.get("FREQ") or [""])[0]).upper()) for rule in rules]
+        except Exception as exc:  # icalendar raises on first use of a property it could not parse
+            raise InvalidInput(f"{source}: cannot expand event {_name(e)} ({_one_line(exc)}); fix or remove that event.") from None
+        for rule, freq in frequencies:
             # Expanding one is counted from its first instance: minutes of CPU and gigabytes for nothing.
             often = _TOO_OFTEN.get(freq) or (
                 "more often than every 15 minutes" if per_day(rule.to_ical().decode(errors="replace")) > MAX_PER_DAY else None
@@ -106,7 +146,13 @@ def _split(calendar, source: str):
                     f"{source}: event {_name(e)} repeats {often}, which no calendar app makes; remove that event or "
                     f"give it a daily or weekly rule."
                 )
+    for e in events:
+        if isinstance(e.get("DTSTART"), list):
+            raise InvalidInput(f"{source}: event {_name(e)} has two DTSTART lines; an event has one start.")
     recurring = {str(e.get("UID")) for e in events if any(name in e for name in _RECURRING)}
+    for e in events:
+        if str(e.get("UID")) in recurring and "DTSTART" not in e:
+            raise InvalidInput(f"{source}: event {_name(e)} has no DTSTART; every event needs a start.")
     single = [e for e in events if str(e.get("UID")) not in recurring]
     if not recurring:
         return None, single
@@ -165,5 +211,6 @@ def _name(event) -> str:
     return repr(str(summary)) if summary else f"UID {uid}" if uid else "without a SUMMARY or UID"
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+def _one_line(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"

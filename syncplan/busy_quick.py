@@ -61,6 +61,9 @@ def read(data: bytes, start: datetime, end: datetime, tz: ZoneInfo) -> tuple[lis
     left: list[bytes] = []
     for props, timezones, events in calendars:
         wr = _wr_zone(props)
+        if wr is False:  # an X-WR-TIMEZONE no zone database knows: busy.py decides what it means
+            left.append(_calendar_text(props, timezones, [line for _, lines in events for line in lines]))
+            continue
         hard: set[str] = set()
         plain: list[tuple[dict, list]] = []
         for fields, lines in events:
@@ -71,8 +74,6 @@ def read(data: bytes, start: datetime, end: datetime, tz: ZoneInfo) -> tuple[lis
                 plain.append((fields, _intervals(fields, wr, tz, start, end)))
             except Exception:  # noqa: BLE001 - anything this reader does not know goes to the library
                 hard.add(uid)
-        if wr is False and any(fields.get("RRULE") for fields, _ in plain):
-            hard.update(_uid(fields) for fields, _ in plain)  # an X-WR-TIMEZONE no zone database knows
         series = {_uid(fields) for fields, _ in plain if fields.get("RRULE")}
         uses = Counter(_uid(fields) for fields, _ in plain)
         hard.update(u for u in series if uses[u] > 1)  # a series and another event share a UID
@@ -80,9 +81,13 @@ def read(data: bytes, start: datetime, end: datetime, tz: ZoneInfo) -> tuple[lis
             if _uid(fields) not in hard:
                 found += intervals
         if hard:
-            kept = [line for fields, lines in events if _uid(fields) in hard for line in lines]
-            left.append("\r\n".join(["BEGIN:VCALENDAR", *props, *timezones, *kept, "END:VCALENDAR", ""]).encode())
+            left.append(_calendar_text(props, timezones, [line for fields, lines in events if _uid(fields) in hard for line in lines]))
     return found, left
+
+
+def _calendar_text(props: list[str], timezones: list[str], events: list[str]) -> bytes:
+    """A calendar of its own, with the properties and zones of the one the events came from."""
+    return "\r\n".join(["BEGIN:VCALENDAR", *props, *timezones, *events, "END:VCALENDAR", ""]).encode()
 
 
 def _calendars(text: str) -> list[tuple[list[str], list[str], list[tuple[dict, list[str]]]]]:
@@ -190,9 +195,9 @@ def _intervals(fields: dict, wr, tz: ZoneInfo, start: datetime, end: datetime) -
     if "RRULE" not in fields:
         if "EXDATE" in fields:
             raise _Unsure
-        first, last = _span(fields, wr if isinstance(wr, ZoneInfo) else None, series=False)
+        first, last = _span(fields, wr, series=False)
         return [(_instant(first, tz), _instant(last, tz))]
-    return _series(fields, wr if isinstance(wr, ZoneInfo) else None, tz, start, end)
+    return _series(fields, wr, tz, start, end)
 
 
 def _busy(fields: dict) -> bool:

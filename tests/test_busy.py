@@ -115,8 +115,28 @@ def test_merge_joins_touching_intervals_across_zones():
         (
             b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Broken\r\n"
             b"DTSTART:20260323T090000Z\r\nRRULE:FREQ=SOMETIMES\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-            "cannot expand",
+            "cannot expand event 'Broken' (UID x)",
         ),
+        (
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Cut\r\nDTSTART:20260323T090000Z\r\nEND:VEVENT\r\n",
+            "ends before its END:VCALENDAR line",
+        ),
+        (
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Physio\r\n"
+            b"RDATE:20260324T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            "event 'Physio' (UID x) has no DTSTART",
+        ),
+        (
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Twice\r\nDTSTART:20260323T090000Z\r\n"
+            b"DTSTART:20260323T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            "event 'Twice' (UID x) has two DTSTART lines",
+        ),
+        (
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Spaced\r\nDTSTART:20260323T090000Z\r\n"
+            b"RRULE:FREQ=DAILY; INTERVAL=2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            "cannot expand event 'Spaced' (UID x)",
+        ),
+        (bytes(range(256)) * 8, "not an iCalendar (.ics) file"),
     ],
 )
 def test_a_bad_calendar_is_one_paragraph_naming_the_file(data, says):
@@ -125,6 +145,24 @@ def test_a_bad_calendar_is_one_paragraph_naming_the_file(data, says):
         read_busy(data, start, end, LONDON, "work.ics")
     message = str(caught.value)
     assert message.startswith("work.ics: ") and says in message and "\n" not in message
+    assert len(message) < 400
+
+
+def test_an_x_wr_timezone_with_a_windows_name_is_read_as_its_iana_zone():
+    """x-wr-timezone refuses a name no zone database knows; a calendar app maps or ignores it."""
+    data = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nX-WR-TIMEZONE:W. Europe Standard Time\r\n"
+        "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260323T090000\r\nDTEND:20260323T100000\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20260324T120000Z\r\nDTEND:20260324T130000Z\r\nRRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    ).encode()
+    start, end = week(LONDON, (2026, 3, 23))
+    got = read_busy(data, start, end, LONDON, "work.ics")
+    berlin = ZoneInfo("Europe/Berlin")
+    assert (datetime(2026, 3, 23, 9, tzinfo=berlin), datetime(2026, 3, 23, 10, tzinfo=berlin)) in [
+        (a.astimezone(berlin), b.astimezone(berlin)) for a, b in got
+    ]
+    assert len(got) == 2
 
 
 def test_reading_busy_time_imports_no_google_code():
