@@ -7,13 +7,15 @@ are read by ``google/freebusy.py`` (only by ``sync``, which has a token).
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from syncplan.errors import InvalidInput, SyncplanError
 
 MAX_ICS_BYTES = 20_000_000  # a busy year of a work calendar is a few MB
-URL_TIMEOUT = 20.0  # seconds, per connection attempt and read
+URL_TIMEOUT = 20.0  # seconds for the whole download: connecting, headers and body
 _MARGIN = timedelta(days=2)  # busy time just outside the weeks can still touch them
 
 
@@ -60,21 +62,114 @@ def _read_file(path: Path, named: str) -> bytes:
     return data
 
 
-def fetch(url: str, timeout: float = URL_TIMEOUT, limit: int | None = None) -> bytes:
-    """An .ics feed over http(s), with a timeout and a size cap; a failure is worth retrying later (exit 1)."""
-    limit = limit or MAX_ICS_BYTES
-    import urllib.error
-    import urllib.request
+def fetch(url: str, timeout: float | None = None, limit: int | None = None) -> bytes:
+    """An .ics feed over http(s), whole within ``timeout`` seconds and ``limit`` bytes.
 
-    request = urllib.request.Request(url, headers={"User-Agent": "syncplan", "Accept": "text/calendar, */*"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            data = answer.read(limit + 1)
-    except urllib.error.HTTPError as exc:
-        raise SyncplanError(f"{url}: the busy calendar could not be fetched (HTTP {exc.code} {exc.reason}).") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise SyncplanError(f"{url}: the busy calendar could not be fetched ({reason}); try again later.") from None
-    if len(data) > limit:
-        raise SyncplanError(f"{url}: the busy calendar is larger than {limit // 1_000_000} MB; syncplan stopped reading it.")
-    return data
+    The download runs on a daemon thread that the caller waits for until the
+    deadline: a socket timeout alone bounds each read, and a server that sends
+    a byte every few seconds would never trip it. A failure is worth retrying
+    later (exit 1); a URL that cannot be fetched at all is the user's to fix (exit 2).
+    """
+    timeout = URL_TIMEOUT if timeout is None else timeout
+    limit = limit or MAX_ICS_BYTES
+    _check_url(url)
+    download = _Download(url, time.monotonic() + timeout, limit)
+    worker = threading.Thread(target=download.run, name="syncplan-fetch", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        download.given_up = True
+        raise SyncplanError(
+            f"{url}: the busy calendar did not arrive within {timeout:g} s (the server is slow or stalled); try again later."
+        )
+    if download.error is not None:
+        raise download.error
+    return download.data
+
+
+class _Download:
+    """One fetch, run by ``fetch``'s worker thread; it stops reading once the deadline has passed."""
+
+    CHUNK = 65536
+
+    def __init__(self, url: str, deadline: float, limit: int):
+        self.url, self.deadline, self.limit = url, deadline, limit
+        self.data: bytes = b""
+        self.error: BaseException | None = None
+        self.given_up = False
+
+    def run(self) -> None:
+        import http.client
+
+        try:
+            self.data = self.get()
+        except SyncplanError as exc:
+            self.error = exc
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            self.error = SyncplanError(f"{self.url}: the busy calendar could not be fetched ({_reason(exc)}); try again later.")
+        except BaseException as exc:  # a bug: raised again in the caller's thread, never lost here
+            self.error = exc
+
+    def get(self) -> bytes:
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(self.url, headers={"User-Agent": "syncplan", "Accept": "text/calendar, */*"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.left()) as answer:
+                chunks, size = [], 0
+                while size <= self.limit and not self.given_up:
+                    chunk = answer.read1(min(self.CHUNK, self.limit + 1 - size))
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                missing = getattr(answer, "length", None)
+        except urllib.error.HTTPError as exc:
+            raise SyncplanError(
+                f"{self.url}: the busy calendar could not be fetched (HTTP {exc.code} {_one_line(exc.reason)})."
+            ) from None
+        if size > self.limit:
+            raise SyncplanError(
+                f"{self.url}: the busy calendar is larger than {self.limit // 1_000_000} MB; syncplan stopped reading it."
+            )
+        if missing:
+            raise SyncplanError(
+                f"{self.url}: the busy calendar was cut off ({missing} bytes short of what the server announced); try again later."
+            )
+        return b"".join(chunks)
+
+    def left(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.001)
+
+
+def _check_url(url: str) -> None:
+    """A URL that no server could answer is the user's to fix, not worth retrying."""
+    from urllib.parse import urlsplit
+
+    problem = None
+    if any(c.isspace() or not c.isprintable() for c in url):
+        problem = "contains a space or a control character (write a space as %20)"
+    else:
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - read only to have a bad port refused here
+            if not parts.hostname:
+                problem = "names no host"
+        except ValueError as exc:
+            problem = f"cannot be read ({_one_line(exc)})"
+    if problem:
+        raise InvalidInput(f"{url!r}: this busy calendar URL {problem}; fix it under [busy] ics or --busy.")
+
+
+def _reason(exc: Exception) -> str:
+    import http.client
+
+    if isinstance(exc, http.client.HTTPException) and not isinstance(exc, OSError):
+        return f"its answer is not valid HTTP: {_one_line(exc)}"
+    return _one_line(getattr(exc, "reason", None) or exc)
+
+
+def _one_line(text: object) -> str:
+    """A server's words (a reason phrase, urllib's redirect message) as one line of a one-paragraph error."""
+    return " ".join(str(text).split()) or "no reason given"

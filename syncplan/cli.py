@@ -71,7 +71,7 @@ def week_options(func):
 
 
 def busy_option(func):
-    """--busy FILE: more busy time for placing flexible sessions (ignored by plans without them)."""
+    """--busy FILE: more busy time for placing flexible sessions (refused for a plan without them)."""
     return click.option(
         "--busy",
         "busy_files",
@@ -131,6 +131,7 @@ def build_weeks(
     from syncplan.build import build
     from syncplan.week import resolve_weeks
 
+    refuse_busy_without_flexible(plan, busy_files)
     today = datetime.now(plan.zone).date()
     resolved = resolve_weeks(week_spec, weeks, today)
     if not plan.flexible:
@@ -143,6 +144,15 @@ def build_weeks(
     elif plan.busy_google:
         click.echo("syncplan: the Google calendars under [busy] are read by `sync` only; this placement leaves them out.", err=True)
     return build(plan, resolved, notes_dir=notes_dir, busy_only=busy_only, busy=tuple(busy))
+
+
+def refuse_busy_without_flexible(plan, busy_files) -> None:
+    """A --busy the user gave is never silently ignored: with nothing to place, it can only be a mistake."""
+    if busy_files and not plan.flexible:
+        raise InvalidInput(
+            f"--busy {busy_files[0]}: {plan.source} has no flexible sessions (sessions with an id and no start), "
+            f"so there is nothing to place around busy time; drop --busy."
+        )
 
 
 def report_findings(built) -> None:
@@ -313,6 +323,7 @@ def place(plan_path, template, notes_dir, week_spec, weeks, busy_files) -> None:
     from syncplan.formats import placement_lines, tally, week_grid
 
     plan = load(plan_path, template)
+    refuse_busy_without_flexible(plan, busy_files)
     if not plan.flexible:
         raise InvalidInput(
             f"{plan.source}: the plan has no flexible sessions (a [[session]] with an id and no start); "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -96,3 +98,131 @@ def test_busy_url_that_is_not_a_calendar_is_invalid_input(runner, plan_file):
         )
     assert result.exit_code == 2
     assert feed.url in result.stderr and "not an iCalendar" in result.stderr
+
+
+class Server:
+    """A TCP server on 127.0.0.1 that hands each connection to ``answer(connection, stop)``.
+
+    For answers http.server will not give: a trickle, a broken status line, a cut-off body.
+    ``stop`` is set when the test ends, so a trickle ends with it.
+    """
+
+    def __init__(self, answer):
+        self.answer, self.stop = answer, threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/work.ics"
+
+    def accept(self):
+        while not self.stop.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(connection,), daemon=True).start()
+
+    def serve(self, connection):
+        with connection:
+            try:
+                connection.recv(65536)
+                self.answer(connection, self.stop)
+            except OSError:
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.listener.close()
+
+
+def trickle(head: bytes, drops):
+    """An answer that sends ``head`` at once, then each of ``drops`` a quarter of a second apart."""
+
+    def answer(connection, stop):
+        connection.sendall(head)
+        for drop in drops:
+            if stop.wait(0.25):
+                return
+            connection.sendall(drop)
+
+    return answer
+
+
+def one_paragraph(result) -> str:
+    """The error a command printed, checked to be one line with no traceback behind it."""
+    assert isinstance(result.exception, SystemExit), result.exception
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+SLOW_FEEDS = {
+    # a status line, then one header line at a time: each read of a line is quick
+    "headers": trickle(b"HTTP/1.1 200 OK\r\n", [b"X-Filler: a\r\n"] * 99),
+    # the headers, then the calendar one byte at a time
+    "body": trickle(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\nContent-Length: 300\r\n\r\n",
+        [bytes([c]) for c in meeting_ics(("2026-05-11 05:00", "2026-05-11 09:00")).encode()[:300]],
+    ),
+}
+
+
+@pytest.mark.parametrize("feed", SLOW_FEEDS.values(), ids=SLOW_FEEDS.keys())
+def test_busy_url_that_trickles_is_given_up_at_the_deadline(runner, plan_file, monkeypatch, feed):
+    """The deadline holds for the whole download, not for each read: a server that keeps sending a little never holds a run up."""
+    monkeypatch.setattr("syncplan.availability.URL_TIMEOUT", 1.0)
+    began = time.monotonic()
+    with Server(feed) as server:
+        result = runner.invoke(
+            main, ["show", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "--busy", server.url]
+        )
+    assert time.monotonic() - began < 10
+    assert result.exit_code == 1
+    error = one_paragraph(result)
+    assert server.url in error and "1 s" in error and "try again later" in error
+
+
+BROKEN_FEEDS = {
+    # http.server's own redirect, to itself: urllib's message about it is three lines long
+    "redirect-loop": trickle(b"HTTP/1.1 302 Found\r\nLocation: /work.ics\r\nContent-Length: 0\r\n\r\n", []),
+    "not-http": trickle(b"GARBAGE\r\n\r\n", []),
+    "too-many-headers": trickle(b"HTTP/1.1 200 OK\r\n" + b"X-Filler: a\r\n" * 200 + b"\r\n", []),
+    "broken-chunks": trickle(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", []),
+    # a calendar that would read as one with no events, had the missing half not been announced
+    "cut-off": trickle(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nBEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", []),
+}
+
+
+@pytest.mark.parametrize("feed", BROKEN_FEEDS.values(), ids=BROKEN_FEEDS.keys())
+def test_busy_url_with_a_broken_answer_is_one_line_worth_retrying(runner, plan_file, tmp_path, feed):
+    out = tmp_path / "w.ics"
+    with Server(feed) as server:
+        result = runner.invoke(
+            main, ["export", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "-o", str(out), "--busy", server.url]
+        )
+    assert result.exit_code == 1
+    error = one_paragraph(result)
+    assert server.url in error and ("could not be fetched" in error or "cut off" in error)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("http://[::1/work.ics", "cannot be read"),
+        ("http://127.0.0.1:99999/work.ics", "cannot be read"),
+        ("http://cal.example.com/my work.ics", "contains a space"),
+        ("https:///work.ics", "names no host"),
+    ],
+)
+def test_busy_url_that_no_server_could_answer_is_invalid_input(runner, plan_file, url, problem):
+    result = runner.invoke(main, ["show", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "--busy", url])
+    assert result.exit_code == 2
+    error = one_paragraph(result)
+    assert repr(url) in error and problem in error and "--busy" in error

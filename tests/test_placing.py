@@ -6,6 +6,7 @@ unless a test says otherwise.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -337,13 +338,30 @@ def test_place_on_a_plan_without_flexible_sessions_says_so(runner):
 # Plans without flexible sessions ------------------------------------------------------------
 
 
-def test_busy_option_changes_nothing_for_a_plan_without_flexible_sessions(runner, tmp_path):
-    busy = tmp_path / "busy.ics"
-    busy.write_text(meeting_ics(("2026-05-11 00:00", "2026-05-18 00:00")))
-    plain = runner.invoke(main, ["export", "--template", "four-day", "--week", WEEK, "-o", "-"])
-    with_busy = runner.invoke(main, ["export", "--template", "four-day", "--week", WEEK, "-o", "-", "--busy", str(busy)])
-    assert plain.exit_code == with_busy.exit_code == 0
-    assert _without_stamps(plain.stdout_bytes) == _without_stamps(with_busy.stdout_bytes)
+BUSY_COMMANDS = {
+    "show": ["show"],
+    "check": ["check"],
+    "check-json": ["check", "--json"],
+    "export": ["export", "-o", "{tmp}/w.ics"],
+    "place": ["place"],
+    "sync": ["sync", "--dry-run"],
+}
+
+
+@pytest.mark.parametrize("command", BUSY_COMMANDS.values(), ids=BUSY_COMMANDS.keys())
+def test_busy_option_on_a_plan_without_flexible_sessions_is_refused(runner, tmp_path, command):
+    """A path the user gave is never silently ignored, even one that would not have been read."""
+    args = [a.format(tmp=tmp_path) for a in command]
+    result = runner.invoke(main, [*args, "--template", "four-day", "--week", WEEK, "--busy", "/nonexistent.ics"])
+    assert result.exit_code == 2
+    if "--json" in args:
+        message = json.loads(result.stdout)["error"]["message"]
+    else:
+        assert isinstance(result.exception, SystemExit) and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        message = result.stderr
+    assert message.startswith(("--busy /nonexistent.ics: template 'four-day' has no flexible sessions", "Error: --busy"))
+    assert "no flexible sessions (sessions with an id and no start)" in message and "drop --busy" in message
+    assert not (tmp_path / "w.ics").exists()
 
 
 # Several weeks, blocks, and Google sources outside `sync` ---------------------------------
