@@ -135,6 +135,8 @@ def build_weeks(
     today = datetime.now(plan.zone).date()
     resolved = resolve_weeks(week_spec, weeks, today)
     if not plan.flexible:
+        if plan.busy_ics or plan.busy_google:
+            click.echo(f"syncplan: {plan.source} has no flexible sessions, so its [busy] calendars are not read.", err=True)
         return build(plan, resolved, notes_dir=notes_dir, busy_only=busy_only)
     from syncplan.availability import read_busy_sources
 

@@ -329,6 +329,15 @@ def test_check_json_gives_each_placed_session_its_reason(runner, plan_file):
     assert fixed and all("placed" not in s for s in fixed)
 
 
+def test_busy_calendars_in_a_plan_without_flexible_sessions_are_said_to_be_unread(runner, plan_file, tmp_path):
+    """Not silently: the user named a calendar, so they hear why it did nothing (a missing one is not an error yet)."""
+    fixed_only = SESSIONS.split('[[session]]\nid = "lift-a"')[0]
+    path = plan_file(HEAD + '[busy]\nics = ["missing.ics"]\n' + fixed_only)
+    result = runner.invoke(main, ["export", str(path), "--week", WEEK, "-o", str(tmp_path / "w.ics")])
+    assert result.exit_code == 0, result.output
+    assert "has no flexible sessions, so its [busy] calendars are not read" in result.stderr
+
+
 def test_place_on_a_plan_without_flexible_sessions_says_so(runner):
     result = runner.invoke(main, ["place", "--template", "four-day", "--week", WEEK])
     assert result.exit_code == 2
