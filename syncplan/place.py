@@ -27,12 +27,15 @@ silently.
 Soft preferences, in this order, compared as a whole (lexicographic):
 1. each session in its preferred part of the day;
 2. lower-body lifts at least 48 h apart (pairs closer count against);
-3. no two hard sessions on consecutive days;
-4. each session at the same weekday and time as last week (stability);
-5. earliest: candidates are tried earliest first, and among placements equal
-   on 1-4 the first one found is kept.
+3. no two hard sessions on the same day (each pair counts against): the seed
+   article's "cleanest separation" is different days, the same day only "if
+   necessary", and its model week puts running and lifting on days in a row;
+4. no two hard sessions on consecutive days;
+5. each session at the same weekday and time as last week (stability);
+6. earliest: candidates are tried earliest first, and among placements equal
+   on 1-5 the first one found is kept.
 Finding a first placement is complete; improving on it is branch and bound
-over 1-4 with a lower bound per preference (lifts and hard runs are placed
+over 1-5 with a lower bound per preference (lifts and hard runs are placed
 first, so the costs between sessions are known early). The improvement is
 exact for ``EXACT_BUDGET`` steps, which settles small weeks; past that it
 starts again from the best placement so far and tries, for each session, only
@@ -66,6 +69,9 @@ EXACT_BUDGET = 2000  # search steps for an exact search before falling back to P
 PER_DAY = 1  # then, the starts tried per session, day and preference class
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
+# A placement's cost, compared as a whole (lexicographic): sessions outside their preferred time, lower-body
+# lifts under 48 h apart, pairs of hard sessions on one day, pairs on consecutive days, sessions off their usual time.
+_Cost = tuple[int, int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -545,15 +551,15 @@ class _Search:
             self._count(w, t.day, 1)
         parts = self._rest_bounds(order)
         if parts is not None and self._fits(order):
-            self.floor = tuple(sum(p[k] for p in parts) for k in range(4))  # no placement costs less
-            after = tuple(sum(p[k] for p in parts[1:]) for k in range(4))
+            self.floor = tuple(sum(p[k] for p in parts) for k in range(5))  # no placement costs less
+            after = tuple(sum(p[k] for p in parts[1:]) for k in range(5))
             # Exact first; if that runs long, search again from the best so far, one start per day and class.
             self.per_day, self.limit = None, min(EXACT_BUDGET, self.budget)
-            self._dfs(0, (0, 0, 0, 0), after)
+            self._dfs(0, (0, 0, 0, 0, 0), after)
             if improve and self.best is not None and self.steps > self.limit and self.best_cost != self.floor:
                 self.optimal = False
                 self.per_day, self.limit, self.steps = PER_DAY, self.budget, 0
-                self._dfs(0, (0, 0, 0, 0), after)
+                self._dfs(0, (0, 0, 0, 0, 0), after)
                 self.optimal = self.best_cost == self.floor
         return self.best
 
@@ -591,9 +597,9 @@ class _Search:
                 self.gave_up = True
                 return True
             return False
-        return not self.improve or self.best_cost[:4] == self.floor or self.steps > self.limit
+        return not self.improve or self.best_cost == self.floor or self.steps > self.limit
 
-    def _dfs(self, level: int, cost: tuple[int, int, int, int], rest_lb: tuple[int, int, int, int] = (0, 0, 0, 0)) -> None:
+    def _dfs(self, level: int, cost: _Cost, rest_lb: _Cost = (0, 0, 0, 0, 0)) -> None:
         """``rest_lb``: the least cost the sessions after this one can still add, per preference."""
         if level == len(self.order):
             if self.best_cost is None or cost < self.best_cost:
@@ -604,8 +610,8 @@ class _Search:
         rest = self.order[level + 1 :]
         who = dom.who
         social = who.lower or who.hard
-        r0, r1, r2, r3 = rest_lb
-        c0, c1, c2, c3 = cost
+        r0, r1, r2, r3, r4 = rest_lb
+        c0, c1, c2, c3, c4 = cost
         pref_miss, moved, stable = dom.pref_miss, dom.moved, dom.stable
         tried: dict[tuple[int, bool, int], int] = {}
         forb = _merge(self.forb[i])  # fixed while this session's slots are tried
@@ -619,7 +625,7 @@ class _Search:
             if self.best_cost is not None:
                 # Slots are tried by (preference, stability): none from here on can do better than this one's floor.
                 later = moved or (stable is not None and c > stable)
-                if (c0 + miss + r0, c1 + r1, c2 + r2, c3 + later + r3) >= self.best_cost:
+                if (c0 + miss + r0, c1 + r1, c2 + r2, c3 + r3, c4 + later + r4) >= self.best_cost:
                     return
             if _inside(x, forb, forb_his):
                 continue
@@ -629,9 +635,11 @@ class _Search:
                 if self.per_day is not None and tried.get(group, 0) >= self.per_day:
                     continue
                 tried[group] = tried.get(group, 0) + 1
-            lower, hard = self._pairs(i, s) if social else (0, 0)
-            here = (c0 + miss, c1 + lower, c2 + hard, c3 + unstable)
-            if self.best_cost is not None and (here[0] + r0, here[1] + r1, here[2] + r2, here[3] + r3) >= self.best_cost:
+            lower, same, next_day = self._pairs(i, s) if social else (0, 0, 0)
+            here = (c0 + miss, c1 + lower, c2 + same, c3 + next_day, c4 + unstable)
+            if self.best_cost is not None and (
+                (here[0] + r0, here[1] + r1, here[2] + r2, here[3] + r3, here[4] + r4) >= self.best_cost
+            ):
                 continue
             pushed = []
             for j in rest:
@@ -651,10 +659,10 @@ class _Search:
                 del self.assigned[i]
             self._count(who, s.day, -1)
             if parts is not None:
-                total = [sum(column) for column in zip(*parts)] if parts else [0, 0, 0, 0]
-                bound = (here[0] + total[0], here[1] + total[1], here[2] + total[2], here[3] + total[3])
+                total = [sum(column) for column in zip(*parts)] if parts else [0, 0, 0, 0, 0]
+                bound = tuple(h + t for h, t in zip(here, total))
                 if self.best_cost is None or bound < self.best_cost:
-                    after = tuple(total[k] - parts[0][k] for k in range(4)) if parts else (0, 0, 0, 0)
+                    after = tuple(total[k] - parts[0][k] for k in range(5)) if parts else (0, 0, 0, 0, 0)
                     self.assigned[i] = c
                     self._count(who, s.day, 1)
                     self._dfs(level + 1, here, after)
@@ -664,21 +672,28 @@ class _Search:
                 del self.forb[j][len(self.forb[j]) - n :]
                 self.first[j], self.stable_free[j] = first, stable_free
 
-    def _rest_bounds(self, rest: list[int]) -> list[tuple[int, int, int, int]] | None:
-        """Per later session, the least (preference, lower-body, hard-day, stability) cost it can add; None if one has no start left."""
+    def _rest_bounds(self, rest: list[int]) -> list[_Cost] | None:
+        """Per later session, the least cost it can add with the sessions placed so far; None if one has no start left.
+
+        Its pairs with sessions placed later are counted when those are placed,
+        so they are not part of its bound. Its same-day and next-day hard pairs
+        are bounded together, by the day that makes the least of them in that
+        order: a sum of such bounds stays below the true cost (lexicographically).
+        """
         parts = []
         for j in rest:
             first = self.first[j]
             if first is None:
                 return None
             dj = self.domains[j]
-            lower = hard = 0
+            lower = same = next_day = 0
             if dj.who.lower:
                 lower = min(self.lower_on.get(d - 1, 0) + self.lower_on.get(d, 0) + self.lower_on.get(d + 1, 0) for d in dj.days)
-            if dj.who.hard:
-                hard = min(self.hard_on.get(d - 1, 0) + self.hard_on.get(d + 1, 0) for d in dj.days)
+            if dj.who.hard and self.hard_on:
+                on = self.hard_on
+                same, next_day = min((on.get(d, 0), on.get(d - 1, 0) + on.get(d + 1, 0)) for d in dj.days)
             stab = dj.moved or (dj.stable is not None and not self.stable_free[j])
-            parts.append((dj.pref_miss[first], lower, hard, int(stab)))
+            parts.append((dj.pref_miss[first], lower, same, next_day, int(stab)))
         return parts
 
     def _fits(self, rest: list[int]) -> bool:
@@ -734,19 +749,25 @@ class _Search:
         if who.hard:
             self.hard_on[day] = self.hard_on.get(day, 0) + step
 
-    def _pairs(self, i: int, s: _Slot) -> tuple[int, int]:
-        """Soft-preference pairs this slot makes with fixed and already placed sessions."""
+    def _pairs(self, i: int, s: _Slot) -> tuple[int, int, int]:
+        """Soft-preference pairs this slot makes with fixed and already placed sessions.
+
+        (lower-body lifts under 48 h apart, hard sessions on the same day, hard
+        sessions on consecutive days), each by the local date of its start.
+        """
         who = self.domains[i].who
         others = [(w, t) for w, t in self.fixed]
         others += [(self.domains[j].who, self.domains[j].slot(c)) for j, c in self.assigned.items()]
-        lower = hard = 0
+        lower = same = next_day = 0
         spacing = int(LOWER_BODY_SPACING.total_seconds() // 60)
         for w, t in others:
             if who.lower and w.lower and abs(t.start - s.start) < spacing:
                 lower += 1
-            if who.hard and w.hard and abs(t.day - s.day) == 1:
-                hard += 1
-        return lower, hard
+            if who.hard and w.hard:
+                apart = abs(t.day - s.day)
+                same += apart == 0
+                next_day += apart == 1
+        return lower, same, next_day
 
 
 def _span(days) -> str:
