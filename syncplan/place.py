@@ -65,6 +65,9 @@ PREFERENCES = {"morning": (0, 12 * 60), "midday": (12 * 60, 17 * 60), "evening":
 SEARCH_BUDGET = 20000  # search steps spent improving on the first placement found
 FIRST_BUDGET = 300000  # search steps for a first placement before giving up on a week too full to settle
 COUNT_AFTER = 300  # search steps before the counting check runs at every step (easy weeks never need it)
+DROP_SETS = 10000  # when not all fit: sets of sessions tried, past the greedy one, for a larger set that fits
+DROP_SEARCHES = 200  # the searches among them
+DROP_BUDGET = 100000  # and their steps, all together
 EXACT_BUDGET = 2000  # search steps for an exact search before falling back to PER_DAY
 PER_DAY = 1  # then, the starts tried per session, day and preference class
 _NOON = NOON.hour * 60 + NOON.minute
@@ -398,22 +401,15 @@ def place(
         key=lambda i: (not (domains[i].who.lower or domains[i].who.hard), len(domains[i].starts), domains[i].flex.key),
     )
     chosen = search.solve(order, improve=True)
+    settled = True
     if chosen is None:
-        # Some sessions cannot all go in: add them one at a time, most constrained first.
-        kept: list[int] = []
-        gave_up: set[int] = set()
-        for i in order:
-            if search.solve([*kept, i], improve=False) is not None:
-                kept.append(i)
-            else:
-                unplaced[i] = None  # type: ignore[assignment]  # filled in once the others are placed
-                if search.gave_up:
-                    gave_up.add(i)
+        kept, unsure, settled = _most_together(search, order)
         chosen = search.solve(kept, improve=True) or {}
-        for i in [i for i, u in unplaced.items() if u is None]:
-            unplaced[i] = _why_together(domains[i], chosen, domains, search, i in gave_up)
+        for i in order:
+            if i not in kept:
+                unplaced[i] = _why_together(domains[i], chosen, domains, search, i in unsure)
 
-    optimal = search.optimal
+    optimal = search.optimal and settled
     placements = []
     for i in sorted(chosen, key=lambda i: (domains[i].starts[chosen[i]], domains[i].flex.key)):
         dom, c = domains[i], chosen[i]
@@ -422,6 +418,96 @@ def place(
         placements.append(Placement(dom.flex.key, dated, _reason(dom, c, chosen, domains, dated, buffer_minutes)))
     lost = tuple(unplaced[i] for i in sorted(unplaced, key=lambda i: domains[i].flex.key))
     return Placed(tuple(placements), lost, optimal)
+
+
+def _most_together(search: _Search, order: list[int]) -> tuple[list[int], set[int], bool]:
+    """The most sessions of ``order`` that can be placed together, when not all can.
+
+    Returns them (in ``order``); the ones left out that are not proven unable
+    to join them, since a search stopped at its step limit; and whether the
+    answer is settled: no placement holds more sessions, or better ones.
+
+    Which go is chosen in ``order``, the search's priority: lifts and hard runs
+    first. First greedily, adding one session at a time and keeping it when it
+    fits. A week that holds some sessions holds any fewer of them, so this
+    keeps the best set by priority of those no session can be added to, and it
+    is the answer when it leaves out one session, or as many as the count of
+    sessions each window can hold (``_fits``) must. Otherwise sets that leave
+    out fewer are tried, smallest first, each size in priority order (leaving
+    out the last sessions first); a set that holds one already known not to
+    fit, such as a pair of a kept and a left-out session that cannot share the
+    week, is skipped without a search. The first that fits is the answer: the
+    most sessions, and the best by priority among those. These tries stop
+    after ``DROP_SETS`` sets, ``DROP_SEARCHES`` searches or ``DROP_BUDGET``
+    steps, and the greedy answer stands, not settled.
+    """
+    misfits: list[frozenset[int]] = []  # sets of sessions proven not to fit together
+    most = search.most_seated(order)  # no more fit: the windows hold no more
+    searches = steps = 0
+    doubt = False  # a search stopped at its step limit
+
+    def fits(keep: list[int], limit: int = FIRST_BUDGET) -> bool:
+        nonlocal searches, steps, doubt
+        found = search.solve(keep, improve=False, first_budget=limit) is not None
+        searches, steps = searches + 1, steps + search.steps
+        if search.gave_up:
+            doubt = True
+        elif not found:
+            misfits.append(frozenset(keep))
+        return found
+
+    def spare() -> int:
+        return 0 if searches >= DROP_SEARCHES else max(0, DROP_BUDGET - steps)
+
+    def answer(keep: list[int], settled: bool) -> tuple[list[int], set[int], bool]:
+        unsure = {
+            i for i in order if i not in keep and len(keep) < most and not any(m <= {*keep, i} for m in misfits)
+        }
+        return keep, unsure, settled and not doubt and not unsure
+
+    kept: list[int] = []
+    for i in order:
+        if fits([*kept, i]):
+            kept.append(i)
+    left = [i for i in order if i not in kept]
+    fewest = max(1, len(order) - most)
+    if fewest >= len(left):
+        return answer(kept, True)
+    searches = steps = 0
+    for i in left:  # the kept sessions each left-out one cannot share the week with, pair by pair
+        for k in kept:
+            if not spare():
+                return answer(kept, False)
+            fits([k, i], spare())
+    sets = 0
+    for size in range(fewest, len(left)):
+        for out in _leave_out(order, size):
+            sets += 1
+            if sets > DROP_SETS or not spare():
+                return answer(kept, False)
+            keep = [i for i in order if i not in out]
+            if not any(m.isdisjoint(out) for m in misfits) and fits(keep, spare()):
+                return answer(keep, True)
+    return answer(kept, True)
+
+
+def _leave_out(order: list[int], size: int):
+    """The sets of ``size`` sessions of ``order``, those leaving out its last sessions first.
+
+    Of two sets, the one that keeps the earliest session where they differ
+    comes first (colex order, counted from the back of ``order``).
+    """
+    back = order[::-1]
+
+    def sets(k: int, below: int):
+        if k == 0:
+            yield ()
+            return
+        for top in range(k - 1, below):
+            for rest in sets(k - 1, top):
+                yield (*rest, back[top])
+
+    return (frozenset(s) for s in sets(size, len(back)))
 
 
 def _domain(
@@ -532,8 +618,9 @@ class _Search:
             seg: _subtract([seg], taken) for seg in sorted({seg for d in domains for seg in d.segments})
         }
 
-    def solve(self, order: list[int], improve: bool) -> dict[int, int] | None:
+    def solve(self, order: list[int], improve: bool, first_budget: int = FIRST_BUDGET) -> dict[int, int] | None:
         self.order = order
+        self.first_budget = first_budget
         self.forb: dict[int, list[tuple[int, int]]] = {i: [] for i in order}
         self.first: dict[int, int | None] = {i: 0 if self.domains[i].starts else None for i in order}  # see _first_free
         self.stable_free = {i: self.domains[i].stable is not None for i in order}  # its usual slot is not forbidden
@@ -593,7 +680,7 @@ class _Search:
 
     def _done(self) -> bool:
         if self.best is None:
-            if self.steps > FIRST_BUDGET:
+            if self.steps > self.first_budget:
                 self.gave_up = True
                 return True
             return False
@@ -704,8 +791,15 @@ class _Search:
         windows within those counts exists (a matching), no placement does.
         This settles weeks with more sessions than room quickly.
         """
-        if len(rest) < 2:
-            return True
+        return len(rest) < 2 or self._seats(rest, stop=True) == len(rest)
+
+    def most_seated(self, sessions: list[int]) -> int:
+        """At most how many of ``sessions`` one placement holds, by the count ``_fits`` makes, none placed yet."""
+        self.assigned = {}
+        return self._seats(sessions, stop=False)
+
+    def _seats(self, rest: list[int], stop: bool) -> int:
+        """How many of ``rest`` the windows' counts seat at most (a largest matching); ``stop``: at the first left out."""
         buf = self.rules.buffer
         used = [(t.start - buf, t.end + buf) for t in (self.domains[j].slot(c) for j, c in self.assigned.items())]
         used = _merge(used)
@@ -741,7 +835,13 @@ class _Search:
                         return True
             return False
 
-        return all(seat(j, set()) for j in rest)
+        seated = 0
+        for j in rest:
+            if seat(j, set()):
+                seated += 1
+            elif stop:
+                break
+        return seated
 
     def _count(self, who: _Who, day: int, step: int) -> None:
         if who.lower:

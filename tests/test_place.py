@@ -307,3 +307,22 @@ def test_a_hard_run_goes_the_day_before_a_long_run_rather_than_the_same_morning(
     # On Saturday only, the same day it is: the preference gives way, the session is still placed.
     only_saturday = place(W13, LONDON, [flex("tempo", "tempo", 45, days=[SAT])], windows("06:00-21:00"), fixed=[long_run])
     assert where(only_saturday) == {"tempo": "Sat 06:00"}
+
+
+def test_a_week_that_cannot_hold_everything_leaves_out_as_few_sessions_as_it_can():
+    """The lift needs six hours before a run; the window is three hours. Both runs fit without the lift."""
+    sessions = [flex("lift", "strength", 60, "lower"), flex("run1", "tempo", 60), flex("run2", "intervals", 60)]
+    result = place(W13, LONDON, sessions, {MON: (Window.parse("06:00-09:00"),)}, buffer_minutes=0)
+    assert where(result) == {"run1": "Mon 06:00", "run2": "Mon 07:00"}
+    (u,) = result.unplaced
+    assert u.key == "lift" and u.constraint == "together"
+    assert u.message.startswith("lift: ") and "run1 (Mon 06:00)" in u.message
+
+
+def test_among_ways_to_leave_out_equally_many_the_hard_runs_are_kept():
+    """Two hours: any two of the three runs fit, the lift fits with none of them. The two hard runs stay."""
+    sessions = [flex("lift", "strength", 60, "lower"), flex("run1", "tempo", 60), flex("run2", "intervals", 60),
+                flex("run3", "easy", 60)]
+    result = place(W13, LONDON, sessions, {MON: (Window.parse("06:00-08:00"),)}, buffer_minutes=0)
+    assert sorted(where(result)) == ["run1", "run2"]
+    assert sorted((u.key, u.constraint) for u in result.unplaced) == [("lift", "together"), ("run3", "together")]

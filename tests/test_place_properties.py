@@ -6,8 +6,9 @@ pair of sessions with the rules' own ``_relations`` (the code behind the
 overlap, gap and order findings), and tries every combination. Then:
 every placement satisfies the hard constraints, checked once more on the
 whole week with ``rules.check``; whenever brute force finds a placement, the
-solver places every session; a session is unplaced only when brute force
-finds none. A placement the search calls the best (``Placed.optimal``) costs
+solver places every session; when brute force can place all but k, the solver
+leaves out k, and a session it says no slot is left for has none next to the
+others as placed. A placement the search calls the best (``Placed.optimal``) costs
 no more, by the soft preferences counted from scratch, than any other on
 weeks small enough to try every placement. And a meeting added in free time
 moves no placed session, when the search knows its placements are the best ones.
@@ -23,6 +24,7 @@ import math
 import os
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
+from itertools import combinations
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, event, given, settings
@@ -168,6 +170,15 @@ def together(w, domains):
     return extend(0, [])
 
 
+def most_placed(w, domains):
+    """The most flexible sessions any placement holds: every subset, largest first."""
+    for size in range(len(domains), 0, -1):
+        for subset in combinations(domains, size):
+            if next(together(w, list(subset)), None) is not None:
+                return size
+    return 0
+
+
 def soft_cost(w, placed, fixed):
     """The soft preferences 1-4 as the README orders them, counted from scratch.
 
@@ -264,6 +275,14 @@ def test_place_agrees_with_brute_force(w):
         assert result.unplaced
         for u in result.unplaced:
             assert u.message.startswith(u.key + ":") and "\n" not in u.message
+        # Left out: no more than the fewest any placement leaves out.
+        assert len(result.placements) == most_placed(w, domains), [u.key for u in result.unplaced]
+        # "No slot is left once they are placed": true of the placement given.
+        placed = [p.dated for p in result.placements]
+        keys = [f.key for f in w["flexible"]]
+        for u in result.unplaced:
+            if u.constraint == "together":
+                assert next(together(w, [domains[keys.index(u.key)], *([p] for p in placed)]), None) is None, u
 
 
 @settings(PROPERTY, max_examples=min(EXAMPLES, 100))
