@@ -40,9 +40,12 @@ first, so the costs between sessions are known early). The improvement is
 exact for ``EXACT_BUDGET`` steps, which settles small weeks; past that it
 starts again from the best placement so far and tries, for each session, only
 the earliest free start per day and (preference, stability) class, for up to
-``SEARCH_BUDGET`` steps. These limits only ever cut the search for a better
-placement, never the search for a first one, and they count steps, not time:
-same inputs, same placement.
+``SEARCH_BUDGET`` steps, unless it reaches the floor: the least cost any
+placement could have. The floor's hard-day pairs are the fewest any choice of
+days makes (``_hard_days_floor``), so a week with a hard session on most days
+is still proven best when it is. These limits only ever cut the search for a
+better placement, never the search for a first one, and they count steps, not
+time: same inputs, same placement.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ DROP_SEARCHES = 200  # the searches among them
 DROP_BUDGET = 100000  # and their steps, all together
 EXACT_BUDGET = 2000  # search steps for an exact search before falling back to PER_DAY
 PER_DAY = 1  # then, the starts tried per session, day and preference class
+DAYS_BUDGET = 2000  # steps for the least hard-day pairs by days alone, a floor that proves a placement the best
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
 # A placement's cost, compared as a whole (lexicographic): sessions outside their preferred time, lower-body
@@ -639,6 +643,9 @@ class _Search:
         parts = self._rest_bounds(order)
         if parts is not None and self._fits(order):
             self.floor = tuple(sum(p[k] for p in parts) for k in range(5))  # no placement costs less
+            days = self._hard_days_floor(order) if improve else None
+            if days is not None:
+                self.floor = (self.floor[0], self.floor[1], *days, self.floor[4])
             after = tuple(sum(p[k] for p in parts[1:]) for k in range(5))
             # Exact first; if that runs long, search again from the best so far, one start per day and class.
             self.per_day, self.limit = None, min(EXACT_BUDGET, self.budget)
@@ -649,6 +656,54 @@ class _Search:
                 self._dfs(0, (0, 0, 0, 0, 0), after)
                 self.optimal = self.best_cost == self.floor
         return self.best
+
+    def _hard_days_floor(self, order: list[int]) -> tuple[int, int] | None:
+        """The fewest (same-day, next-day) pairs of hard sessions any placement of ``order`` makes, by days alone.
+
+        Each hard session takes one of the days it has slots on, and the pairs
+        are counted as ``_pairs`` counts them, with the fixed sessions too.
+        Times, windows and the other sessions are left out, so no placement
+        does better; on a week that needs a hard session on every day or two,
+        this is what shows that the placement found is the best. Branch and
+        bound over the days, for up to ``DAYS_BUDGET`` steps; None past them.
+        """
+        hard = sorted(
+            (j for j in order if self.domains[j].who.hard),
+            key=lambda j: (len(self.domains[j].days), sorted(self.domains[j].days), j),
+        )
+        days = [sorted(self.domains[j].days) for j in hard]
+        on = dict(self.hard_on)
+        best: list[tuple[int, int] | None] = [None]
+        steps = 0
+
+        def add(d: int) -> tuple[int, int]:
+            return on.get(d, 0), on.get(d - 1, 0) + on.get(d + 1, 0)
+
+        def go(n: int, same: int, next_day: int, after: int) -> bool:
+            nonlocal steps
+            if n == len(hard):
+                if best[0] is None or (same, next_day) < best[0]:
+                    best[0] = (same, next_day)
+                return True
+            rest = [min(add(d) for d in ds) for ds in days[n:]]
+            if best[0] is not None and (same + sum(r[0] for r in rest), next_day + sum(r[1] for r in rest)) >= best[0]:
+                return True
+            for d in sorted(days[n], key=add):
+                if d < after:
+                    continue  # twins (the same days) take their days in order: the rest are the same placements
+                steps += 1
+                if steps > DAYS_BUDGET:
+                    return False
+                s, x = add(d)
+                on[d] = on.get(d, 0) + 1
+                twin = n + 1 < len(hard) and days[n + 1] == days[n]
+                done = go(n + 1, same + s, next_day + x, d if twin else -_DAY)
+                on[d] -= 1
+                if not done:
+                    return False
+            return True
+
+        return best[0] if go(0, 0, 0, -_DAY) else None
 
     def _first_free(self, j: int, new: list[tuple[int, int]]) -> int | None:
         """The first of ``j``'s slots still free once ``new`` has joined its forbidden ranges.
