@@ -27,19 +27,25 @@ silently.
 Soft preferences, in this order, compared as a whole (lexicographic):
 1. each session in its preferred part of the day;
 2. lower-body lifts at least 48 h apart (pairs closer count against);
-3. no two hard sessions on consecutive days;
-4. each session at the same weekday and time as last week (stability);
-5. earliest: candidates are tried earliest first, and among placements equal
-   on 1-4 the first one found is kept.
+3. no two hard sessions on the same day (each pair counts against): the seed
+   article's "cleanest separation" is different days, the same day only "if
+   necessary", and its model week puts running and lifting on days in a row;
+4. no two hard sessions on consecutive days;
+5. each session at the same weekday and time as last week (stability);
+6. earliest: candidates are tried earliest first, and among placements equal
+   on 1-5 the first one found is kept.
 Finding a first placement is complete; improving on it is branch and bound
-over 1-4 with a lower bound per preference (lifts and hard runs are placed
+over 1-5 with a lower bound per preference (lifts and hard runs are placed
 first, so the costs between sessions are known early). The improvement is
 exact for ``EXACT_BUDGET`` steps, which settles small weeks; past that it
 starts again from the best placement so far and tries, for each session, only
 the earliest free start per day and (preference, stability) class, for up to
-``SEARCH_BUDGET`` steps. These limits only ever cut the search for a better
-placement, never the search for a first one, and they count steps, not time:
-same inputs, same placement.
+``SEARCH_BUDGET`` steps, unless it reaches the floor: the least cost any
+placement could have. The floor's hard-day pairs are the fewest any choice of
+days makes (``_hard_days_floor``), so a week with a hard session on most days
+is still proven best when it is. These limits only ever cut the search for a
+better placement, never the search for a first one, and they count steps, not
+time: same inputs, same placement.
 """
 
 from __future__ import annotations
@@ -62,10 +68,17 @@ PREFERENCES = {"morning": (0, 12 * 60), "midday": (12 * 60, 17 * 60), "evening":
 SEARCH_BUDGET = 20000  # search steps spent improving on the first placement found
 FIRST_BUDGET = 300000  # search steps for a first placement before giving up on a week too full to settle
 COUNT_AFTER = 300  # search steps before the counting check runs at every step (easy weeks never need it)
+DROP_SETS = 10000  # when not all fit: sets of sessions tried, past the greedy one, for a larger set that fits
+DROP_SEARCHES = 200  # the searches among them
+DROP_BUDGET = 100000  # and their steps, all together
 EXACT_BUDGET = 2000  # search steps for an exact search before falling back to PER_DAY
 PER_DAY = 1  # then, the starts tried per session, day and preference class
+DAYS_BUDGET = 2000  # steps for the least hard-day pairs by days alone, a floor that proves a placement the best
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
+# A placement's cost, compared as a whole (lexicographic): sessions outside their preferred time, lower-body
+# lifts under 48 h apart, pairs of hard sessions on one day, pairs on consecutive days, sessions off their usual time.
+_Cost = tuple[int, int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -392,22 +405,15 @@ def place(
         key=lambda i: (not (domains[i].who.lower or domains[i].who.hard), len(domains[i].starts), domains[i].flex.key),
     )
     chosen = search.solve(order, improve=True)
+    settled = True
     if chosen is None:
-        # Some sessions cannot all go in: add them one at a time, most constrained first.
-        kept: list[int] = []
-        gave_up: set[int] = set()
-        for i in order:
-            if search.solve([*kept, i], improve=False) is not None:
-                kept.append(i)
-            else:
-                unplaced[i] = None  # type: ignore[assignment]  # filled in once the others are placed
-                if search.gave_up:
-                    gave_up.add(i)
+        kept, unsure, settled = _most_together(search, order)
         chosen = search.solve(kept, improve=True) or {}
-        for i in [i for i, u in unplaced.items() if u is None]:
-            unplaced[i] = _why_together(domains[i], chosen, domains, search, i in gave_up)
+        for i in order:
+            if i not in kept:
+                unplaced[i] = _why_together(domains[i], chosen, domains, search, i in unsure)
 
-    optimal = search.optimal
+    optimal = search.optimal and settled
     placements = []
     for i in sorted(chosen, key=lambda i: (domains[i].starts[chosen[i]], domains[i].flex.key)):
         dom, c = domains[i], chosen[i]
@@ -416,6 +422,96 @@ def place(
         placements.append(Placement(dom.flex.key, dated, _reason(dom, c, chosen, domains, dated, buffer_minutes)))
     lost = tuple(unplaced[i] for i in sorted(unplaced, key=lambda i: domains[i].flex.key))
     return Placed(tuple(placements), lost, optimal)
+
+
+def _most_together(search: _Search, order: list[int]) -> tuple[list[int], set[int], bool]:
+    """The most sessions of ``order`` that can be placed together, when not all can.
+
+    Returns them (in ``order``); the ones left out that are not proven unable
+    to join them, since a search stopped at its step limit; and whether the
+    answer is settled: no placement holds more sessions, or better ones.
+
+    Which go is chosen in ``order``, the search's priority: lifts and hard runs
+    first. First greedily, adding one session at a time and keeping it when it
+    fits. A week that holds some sessions holds any fewer of them, so this
+    keeps the best set by priority of those no session can be added to, and it
+    is the answer when it leaves out one session, or as many as the count of
+    sessions each window can hold (``_fits``) must. Otherwise sets that leave
+    out fewer are tried, smallest first, each size in priority order (leaving
+    out the last sessions first); a set that holds one already known not to
+    fit, such as a pair of a kept and a left-out session that cannot share the
+    week, is skipped without a search. The first that fits is the answer: the
+    most sessions, and the best by priority among those. These tries stop
+    after ``DROP_SETS`` sets, ``DROP_SEARCHES`` searches or ``DROP_BUDGET``
+    steps, and the greedy answer stands, not settled.
+    """
+    misfits: list[frozenset[int]] = []  # sets of sessions proven not to fit together
+    most = search.most_seated(order)  # no more fit: the windows hold no more
+    searches = steps = 0
+    doubt = False  # a search stopped at its step limit
+
+    def fits(keep: list[int], limit: int = FIRST_BUDGET) -> bool:
+        nonlocal searches, steps, doubt
+        found = search.solve(keep, improve=False, first_budget=limit) is not None
+        searches, steps = searches + 1, steps + search.steps
+        if search.gave_up:
+            doubt = True
+        elif not found:
+            misfits.append(frozenset(keep))
+        return found
+
+    def spare() -> int:
+        return 0 if searches >= DROP_SEARCHES else max(0, DROP_BUDGET - steps)
+
+    def answer(keep: list[int], settled: bool) -> tuple[list[int], set[int], bool]:
+        unsure = {
+            i for i in order if i not in keep and len(keep) < most and not any(m <= {*keep, i} for m in misfits)
+        }
+        return keep, unsure, settled and not doubt and not unsure
+
+    kept: list[int] = []
+    for i in order:
+        if fits([*kept, i]):
+            kept.append(i)
+    left = [i for i in order if i not in kept]
+    fewest = max(1, len(order) - most)
+    if fewest >= len(left):
+        return answer(kept, True)
+    searches = steps = 0
+    for i in left:  # the kept sessions each left-out one cannot share the week with, pair by pair
+        for k in kept:
+            if not spare():
+                return answer(kept, False)
+            fits([k, i], spare())
+    sets = 0
+    for size in range(fewest, len(left)):
+        for out in _leave_out(order, size):
+            sets += 1
+            if sets > DROP_SETS or not spare():
+                return answer(kept, False)
+            keep = [i for i in order if i not in out]
+            if not any(m.isdisjoint(out) for m in misfits) and fits(keep, spare()):
+                return answer(keep, True)
+    return answer(kept, True)
+
+
+def _leave_out(order: list[int], size: int):
+    """The sets of ``size`` sessions of ``order``, those leaving out its last sessions first.
+
+    Of two sets, the one that keeps the earliest session where they differ
+    comes first (colex order, counted from the back of ``order``).
+    """
+    back = order[::-1]
+
+    def sets(k: int, below: int):
+        if k == 0:
+            yield ()
+            return
+        for top in range(k - 1, below):
+            for rest in sets(k - 1, top):
+                yield (*rest, back[top])
+
+    return (frozenset(s) for s in sets(size, len(back)))
 
 
 def _domain(
@@ -526,8 +622,9 @@ class _Search:
             seg: _subtract([seg], taken) for seg in sorted({seg for d in domains for seg in d.segments})
         }
 
-    def solve(self, order: list[int], improve: bool) -> dict[int, int] | None:
+    def solve(self, order: list[int], improve: bool, first_budget: int = FIRST_BUDGET) -> dict[int, int] | None:
         self.order = order
+        self.first_budget = first_budget
         self.forb: dict[int, list[tuple[int, int]]] = {i: [] for i in order}
         self.first: dict[int, int | None] = {i: 0 if self.domains[i].starts else None for i in order}  # see _first_free
         self.stable_free = {i: self.domains[i].stable is not None for i in order}  # its usual slot is not forbidden
@@ -545,17 +642,68 @@ class _Search:
             self._count(w, t.day, 1)
         parts = self._rest_bounds(order)
         if parts is not None and self._fits(order):
-            self.floor = tuple(sum(p[k] for p in parts) for k in range(4))  # no placement costs less
-            after = tuple(sum(p[k] for p in parts[1:]) for k in range(4))
+            self.floor = tuple(sum(p[k] for p in parts) for k in range(5))  # no placement costs less
+            days = self._hard_days_floor(order) if improve else None
+            if days is not None:
+                self.floor = (self.floor[0], self.floor[1], *days, self.floor[4])
+            after = tuple(sum(p[k] for p in parts[1:]) for k in range(5))
             # Exact first; if that runs long, search again from the best so far, one start per day and class.
             self.per_day, self.limit = None, min(EXACT_BUDGET, self.budget)
-            self._dfs(0, (0, 0, 0, 0), after)
+            self._dfs(0, (0, 0, 0, 0, 0), after)
             if improve and self.best is not None and self.steps > self.limit and self.best_cost != self.floor:
                 self.optimal = False
                 self.per_day, self.limit, self.steps = PER_DAY, self.budget, 0
-                self._dfs(0, (0, 0, 0, 0), after)
+                self._dfs(0, (0, 0, 0, 0, 0), after)
                 self.optimal = self.best_cost == self.floor
         return self.best
+
+    def _hard_days_floor(self, order: list[int]) -> tuple[int, int] | None:
+        """The fewest (same-day, next-day) pairs of hard sessions any placement of ``order`` makes, by days alone.
+
+        Each hard session takes one of the days it has slots on, and the pairs
+        are counted as ``_pairs`` counts them, with the fixed sessions too.
+        Times, windows and the other sessions are left out, so no placement
+        does better; on a week that needs a hard session on every day or two,
+        this is what shows that the placement found is the best. Branch and
+        bound over the days, for up to ``DAYS_BUDGET`` steps; None past them.
+        """
+        hard = sorted(
+            (j for j in order if self.domains[j].who.hard),
+            key=lambda j: (len(self.domains[j].days), sorted(self.domains[j].days), j),
+        )
+        days = [sorted(self.domains[j].days) for j in hard]
+        on = dict(self.hard_on)
+        best: list[tuple[int, int] | None] = [None]
+        steps = 0
+
+        def add(d: int) -> tuple[int, int]:
+            return on.get(d, 0), on.get(d - 1, 0) + on.get(d + 1, 0)
+
+        def go(n: int, same: int, next_day: int, after: int) -> bool:
+            nonlocal steps
+            if n == len(hard):
+                if best[0] is None or (same, next_day) < best[0]:
+                    best[0] = (same, next_day)
+                return True
+            rest = [min(add(d) for d in ds) for ds in days[n:]]
+            if best[0] is not None and (same + sum(r[0] for r in rest), next_day + sum(r[1] for r in rest)) >= best[0]:
+                return True
+            for d in sorted(days[n], key=add):
+                if d < after:
+                    continue  # twins (the same days) take their days in order: the rest are the same placements
+                steps += 1
+                if steps > DAYS_BUDGET:
+                    return False
+                s, x = add(d)
+                on[d] = on.get(d, 0) + 1
+                twin = n + 1 < len(hard) and days[n + 1] == days[n]
+                done = go(n + 1, same + s, next_day + x, d if twin else -_DAY)
+                on[d] -= 1
+                if not done:
+                    return False
+            return True
+
+        return best[0] if go(0, 0, 0, -_DAY) else None
 
     def _first_free(self, j: int, new: list[tuple[int, int]]) -> int | None:
         """The first of ``j``'s slots still free once ``new`` has joined its forbidden ranges.
@@ -587,13 +735,13 @@ class _Search:
 
     def _done(self) -> bool:
         if self.best is None:
-            if self.steps > FIRST_BUDGET:
+            if self.steps > self.first_budget:
                 self.gave_up = True
                 return True
             return False
-        return not self.improve or self.best_cost[:4] == self.floor or self.steps > self.limit
+        return not self.improve or self.best_cost == self.floor or self.steps > self.limit
 
-    def _dfs(self, level: int, cost: tuple[int, int, int, int], rest_lb: tuple[int, int, int, int] = (0, 0, 0, 0)) -> None:
+    def _dfs(self, level: int, cost: _Cost, rest_lb: _Cost = (0, 0, 0, 0, 0)) -> None:
         """``rest_lb``: the least cost the sessions after this one can still add, per preference."""
         if level == len(self.order):
             if self.best_cost is None or cost < self.best_cost:
@@ -604,8 +752,8 @@ class _Search:
         rest = self.order[level + 1 :]
         who = dom.who
         social = who.lower or who.hard
-        r0, r1, r2, r3 = rest_lb
-        c0, c1, c2, c3 = cost
+        r0, r1, r2, r3, r4 = rest_lb
+        c0, c1, c2, c3, c4 = cost
         pref_miss, moved, stable = dom.pref_miss, dom.moved, dom.stable
         tried: dict[tuple[int, bool, int], int] = {}
         forb = _merge(self.forb[i])  # fixed while this session's slots are tried
@@ -619,7 +767,7 @@ class _Search:
             if self.best_cost is not None:
                 # Slots are tried by (preference, stability): none from here on can do better than this one's floor.
                 later = moved or (stable is not None and c > stable)
-                if (c0 + miss + r0, c1 + r1, c2 + r2, c3 + later + r3) >= self.best_cost:
+                if (c0 + miss + r0, c1 + r1, c2 + r2, c3 + r3, c4 + later + r4) >= self.best_cost:
                     return
             if _inside(x, forb, forb_his):
                 continue
@@ -629,9 +777,11 @@ class _Search:
                 if self.per_day is not None and tried.get(group, 0) >= self.per_day:
                     continue
                 tried[group] = tried.get(group, 0) + 1
-            lower, hard = self._pairs(i, s) if social else (0, 0)
-            here = (c0 + miss, c1 + lower, c2 + hard, c3 + unstable)
-            if self.best_cost is not None and (here[0] + r0, here[1] + r1, here[2] + r2, here[3] + r3) >= self.best_cost:
+            lower, same, next_day = self._pairs(i, s) if social else (0, 0, 0)
+            here = (c0 + miss, c1 + lower, c2 + same, c3 + next_day, c4 + unstable)
+            if self.best_cost is not None and (
+                (here[0] + r0, here[1] + r1, here[2] + r2, here[3] + r3, here[4] + r4) >= self.best_cost
+            ):
                 continue
             pushed = []
             for j in rest:
@@ -651,10 +801,10 @@ class _Search:
                 del self.assigned[i]
             self._count(who, s.day, -1)
             if parts is not None:
-                total = [sum(column) for column in zip(*parts)] if parts else [0, 0, 0, 0]
-                bound = (here[0] + total[0], here[1] + total[1], here[2] + total[2], here[3] + total[3])
+                total = [sum(column) for column in zip(*parts)] if parts else [0, 0, 0, 0, 0]
+                bound = tuple(h + t for h, t in zip(here, total))
                 if self.best_cost is None or bound < self.best_cost:
-                    after = tuple(total[k] - parts[0][k] for k in range(4)) if parts else (0, 0, 0, 0)
+                    after = tuple(total[k] - parts[0][k] for k in range(5)) if parts else (0, 0, 0, 0, 0)
                     self.assigned[i] = c
                     self._count(who, s.day, 1)
                     self._dfs(level + 1, here, after)
@@ -664,21 +814,28 @@ class _Search:
                 del self.forb[j][len(self.forb[j]) - n :]
                 self.first[j], self.stable_free[j] = first, stable_free
 
-    def _rest_bounds(self, rest: list[int]) -> list[tuple[int, int, int, int]] | None:
-        """Per later session, the least (preference, lower-body, hard-day, stability) cost it can add; None if one has no start left."""
+    def _rest_bounds(self, rest: list[int]) -> list[_Cost] | None:
+        """Per later session, the least cost it can add with the sessions placed so far; None if one has no start left.
+
+        Its pairs with sessions placed later are counted when those are placed,
+        so they are not part of its bound. Its same-day and next-day hard pairs
+        are bounded together, by the day that makes the least of them in that
+        order: a sum of such bounds stays below the true cost (lexicographically).
+        """
         parts = []
         for j in rest:
             first = self.first[j]
             if first is None:
                 return None
             dj = self.domains[j]
-            lower = hard = 0
+            lower = same = next_day = 0
             if dj.who.lower:
                 lower = min(self.lower_on.get(d - 1, 0) + self.lower_on.get(d, 0) + self.lower_on.get(d + 1, 0) for d in dj.days)
-            if dj.who.hard:
-                hard = min(self.hard_on.get(d - 1, 0) + self.hard_on.get(d + 1, 0) for d in dj.days)
+            if dj.who.hard and self.hard_on:
+                on = self.hard_on
+                same, next_day = min((on.get(d, 0), on.get(d - 1, 0) + on.get(d + 1, 0)) for d in dj.days)
             stab = dj.moved or (dj.stable is not None and not self.stable_free[j])
-            parts.append((dj.pref_miss[first], lower, hard, int(stab)))
+            parts.append((dj.pref_miss[first], lower, same, next_day, int(stab)))
         return parts
 
     def _fits(self, rest: list[int]) -> bool:
@@ -689,8 +846,15 @@ class _Search:
         windows within those counts exists (a matching), no placement does.
         This settles weeks with more sessions than room quickly.
         """
-        if len(rest) < 2:
-            return True
+        return len(rest) < 2 or self._seats(rest, stop=True) == len(rest)
+
+    def most_seated(self, sessions: list[int]) -> int:
+        """At most how many of ``sessions`` one placement holds, by the count ``_fits`` makes, none placed yet."""
+        self.assigned = {}
+        return self._seats(sessions, stop=False)
+
+    def _seats(self, rest: list[int], stop: bool) -> int:
+        """How many of ``rest`` the windows' counts seat at most (a largest matching); ``stop``: at the first left out."""
         buf = self.rules.buffer
         used = [(t.start - buf, t.end + buf) for t in (self.domains[j].slot(c) for j, c in self.assigned.items())]
         used = _merge(used)
@@ -726,7 +890,13 @@ class _Search:
                         return True
             return False
 
-        return all(seat(j, set()) for j in rest)
+        seated = 0
+        for j in rest:
+            if seat(j, set()):
+                seated += 1
+            elif stop:
+                break
+        return seated
 
     def _count(self, who: _Who, day: int, step: int) -> None:
         if who.lower:
@@ -734,19 +904,25 @@ class _Search:
         if who.hard:
             self.hard_on[day] = self.hard_on.get(day, 0) + step
 
-    def _pairs(self, i: int, s: _Slot) -> tuple[int, int]:
-        """Soft-preference pairs this slot makes with fixed and already placed sessions."""
+    def _pairs(self, i: int, s: _Slot) -> tuple[int, int, int]:
+        """Soft-preference pairs this slot makes with fixed and already placed sessions.
+
+        (lower-body lifts under 48 h apart, hard sessions on the same day, hard
+        sessions on consecutive days), each by the local date of its start.
+        """
         who = self.domains[i].who
         others = [(w, t) for w, t in self.fixed]
         others += [(self.domains[j].who, self.domains[j].slot(c)) for j, c in self.assigned.items()]
-        lower = hard = 0
+        lower = same = next_day = 0
         spacing = int(LOWER_BODY_SPACING.total_seconds() // 60)
         for w, t in others:
             if who.lower and w.lower and abs(t.start - s.start) < spacing:
                 lower += 1
-            if who.hard and w.hard and abs(t.day - s.day) == 1:
-                hard += 1
-        return lower, hard
+            if who.hard and w.hard:
+                apart = abs(t.day - s.day)
+                same += apart == 0
+                next_day += apart == 1
+        return lower, same, next_day
 
 
 def _span(days) -> str:

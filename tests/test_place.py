@@ -275,3 +275,56 @@ def test_the_result_says_whether_the_search_proved_it_the_best():
     # Six lower-body lifts cannot all be 48 h apart in a week; proving the least-bad spacing takes longer than allowed.
     crowded = place(W13, LONDON, [flex(f"lift-{n}", "strength", 45, "lower") for n in range(6)], windows("06:00-21:00"))
     assert not crowded.unplaced and not crowded.optimal
+
+
+def hard_days(result, fixed_sessions=()):
+    """The local weekday of every hard session, placed or fixed, one entry per session."""
+    dated = [p.dated for p in result.placements] + list(fixed_sessions)
+    return sorted(d.session.day for d in dated if d.session.kind.hard)
+
+
+def test_two_hard_sessions_go_on_different_days_even_when_that_makes_days_in_a_row():
+    """The tester's plan: hills and tempo were stacked on Monday after the morning lift, with Tuesday and Wednesday empty."""
+    weekdays = (MON, TUE, WED, THU, FRI, SAT)
+    sessions = [
+        flex("lift-a", "strength", 60, "lower", days=[MON, TUE, WED], prefer="morning"),
+        flex("lift-b", "strength", 60, "lower", days=[THU, FRI], prefer="morning"),
+        flex("tempo", "tempo", 45, prefer="evening"),
+        flex("hills", "hills", 50),
+    ]
+    avail = {**windows("06:00-21:00", days=weekdays), MON: (Window.parse("06:00-08:30"), Window.parse("17:30-21:00"))}
+    long_run = fixed("sat-long", "long", SAT, "08:00", 90)
+    result = place(W13, LONDON, sessions, avail, fixed=[long_run], buffer_minutes=15)
+    assert not result.unplaced
+    days = hard_days(result, [long_run])
+    assert len(days) == len(set(days)) == 5, where(result)
+    # Five hard days out of six make three pairs in a row at least; counting by days alone shows this is the best.
+    assert result.optimal
+
+
+def test_a_hard_run_goes_the_day_before_a_long_run_rather_than_the_same_morning():
+    long_run = fixed("sat-long", "long", SAT, "08:00", 100)
+    result = place(W13, LONDON, [flex("tempo", "tempo", 45, days=[FRI, SAT])], windows("06:00-21:00"), fixed=[long_run])
+    assert where(result) == {"tempo": "Fri 06:00"}
+    # On Saturday only, the same day it is: the preference gives way, the session is still placed.
+    only_saturday = place(W13, LONDON, [flex("tempo", "tempo", 45, days=[SAT])], windows("06:00-21:00"), fixed=[long_run])
+    assert where(only_saturday) == {"tempo": "Sat 06:00"}
+
+
+def test_a_week_that_cannot_hold_everything_leaves_out_as_few_sessions_as_it_can():
+    """The lift needs six hours before a run; the window is three hours. Both runs fit without the lift."""
+    sessions = [flex("lift", "strength", 60, "lower"), flex("run1", "tempo", 60), flex("run2", "intervals", 60)]
+    result = place(W13, LONDON, sessions, {MON: (Window.parse("06:00-09:00"),)}, buffer_minutes=0)
+    assert where(result) == {"run1": "Mon 06:00", "run2": "Mon 07:00"}
+    (u,) = result.unplaced
+    assert u.key == "lift" and u.constraint == "together"
+    assert u.message.startswith("lift: ") and "run1 (Mon 06:00)" in u.message
+
+
+def test_among_ways_to_leave_out_equally_many_the_hard_runs_are_kept():
+    """Two hours: any two of the three runs fit, the lift fits with none of them. The two hard runs stay."""
+    sessions = [flex("lift", "strength", 60, "lower"), flex("run1", "tempo", 60), flex("run2", "intervals", 60),
+                flex("run3", "easy", 60)]
+    result = place(W13, LONDON, sessions, {MON: (Window.parse("06:00-08:00"),)}, buffer_minutes=0)
+    assert sorted(where(result)) == ["run1", "run2"]
+    assert sorted((u.key, u.constraint) for u in result.unplaced) == [("lift", "together"), ("run3", "together")]

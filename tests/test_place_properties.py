@@ -6,9 +6,12 @@ pair of sessions with the rules' own ``_relations`` (the code behind the
 overlap, gap and order findings), and tries every combination. Then:
 every placement satisfies the hard constraints, checked once more on the
 whole week with ``rules.check``; whenever brute force finds a placement, the
-solver places every session; a session is unplaced only when brute force
-finds none. And a meeting added in free time moves no placed session, when
-the search knows its placements are the best ones (``Placed.optimal``).
+solver places every session; when brute force can place all but k, the solver
+leaves out k, and a session it says no slot is left for has none next to the
+others as placed. A placement the search calls the best (``Placed.optimal``) costs
+no more, by the soft preferences counted from scratch, than any other on
+weeks small enough to try every placement. And a meeting added in free time
+moves no placed session, when the search knows its placements are the best ones.
 
 Examples per run: SYNCPLAN_PLACE_EXAMPLES, by default the 10,000 random
 weeks the placement promise is made on (about a minute and a half); set it
@@ -17,15 +20,17 @@ lower, say 300, for a quick run while working.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
+from itertools import combinations
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from syncplan.kinds import KINDS
+from syncplan.kinds import KINDS, LOWER_BODY_FOCUS
 from syncplan.place import Flexible, Window, place
 from syncplan.plan import Plan, Session
 from syncplan.rules import Placed, _relations, check
@@ -127,7 +132,8 @@ def clash(w, a, b) -> bool:
     return bool(overlaps) or any(link.verdict in ("gap", "order") for link in links)
 
 
-def brute_force(w):
+def brute_domains(w):
+    """Each flexible session's grid starts that keep clear of busy time and fixed sessions, and the fixed sessions."""
     tz = ZoneInfo(w["zone"])
     fixed = [date_session(s, w["week"], tz) for s in w["fixed"]]
     domains = []
@@ -141,17 +147,73 @@ def brute_force(w):
                 continue
             keep.append(d)
         domains.append(keep)
+    return domains, fixed
+
+
+def together(w, domains):
+    """Every way to place one start from each domain that keeps the rules, one at a time (a generator)."""
+    fits: dict[tuple, bool] = {}
+
+    def fit(d, c):
+        if (d, c) not in fits:
+            fits[d, c] = apart(d, c, w["buffer"]) and not clash(w, d, c)
+        return fits[d, c]
 
     def extend(i, chosen):
         if i == len(domains):
-            return True
+            yield chosen
+            return
         for d in domains[i]:
-            if all(apart(d, c, w["buffer"]) and not clash(w, d, c) for c in chosen):
-                if extend(i + 1, [*chosen, d]):
-                    return True
-        return False
+            if all(fit(d, c) for c in chosen):
+                yield from extend(i + 1, [*chosen, d])
 
     return extend(0, [])
+
+
+def most_placed(w, domains):
+    """The most flexible sessions any placement holds: every subset, largest first."""
+    for size in range(len(domains), 0, -1):
+        for subset in combinations(domains, size):
+            if next(together(w, list(subset)), None) is not None:
+                return size
+    return 0
+
+
+def soft_cost(w, placed, fixed):
+    """The soft preferences 1-4 as the README orders them, counted from scratch.
+
+    (sessions outside their preferred time, lower-body lifts closer than 48 h,
+    hard sessions on the same day, hard sessions on consecutive days); pairs are
+    counted once, a placed session with a fixed one or with another placed one.
+    """
+    by_key = {f.key: f for f in w["flexible"]}
+    monday = w["week"].monday
+    miss = 0
+    for d in placed:
+        lo, hi = by_key[d.key].preferred or (0, 24 * 60)
+        t = d.start.hour * 60 + d.start.minute
+        miss += not (lo <= t and t + d.session.minutes <= hi)
+
+    def lower(d):
+        return d.session.kind.id == "strength" and (d.session.focus or "full") in LOWER_BODY_FOCUS
+
+    lower_pairs = same_day = next_day = 0
+    for n, a in enumerate(placed):
+        for b in [*placed[n + 1 :], *fixed]:
+            if lower(a) and lower(b) and abs(a.utc_start - b.utc_start) < timedelta(hours=48):
+                lower_pairs += 1
+            if a.session.kind.hard and b.session.kind.hard:
+                apart_days = abs((a.start.date() - monday).days - (b.start.date() - monday).days)
+                same_day += apart_days == 0
+                next_day += apart_days == 1
+    return miss, lower_pairs, same_day, next_day
+
+
+def least_soft_cost(w, domains, fixed, limit):
+    """The least soft cost of any placement of every session, or None when there are more than ``limit`` to try."""
+    if math.prod(len(d) for d in domains) > limit:
+        return None
+    return min((soft_cost(w, chosen, fixed) for chosen in together(w, domains)), default=None)
 
 
 def solve(w, last=None):
@@ -199,15 +261,28 @@ def test_place_agrees_with_brute_force(w):
     result = solve(w)
     assert_valid(w, result)
     assert len(result.placements) + len(result.unplaced) == len(w["flexible"])
-    feasible = brute_force(w)
+    domains, fixed = brute_domains(w)
+    feasible = next(together(w, domains), None) is not None
     event("all placed" if feasible else "unplaced")
     event(f"{len(w['flexible'])} flexible, {len(result.placements)} placed")
     if feasible:
         assert not result.unplaced, result.unplaced
+        # A placement the search calls the best is the best of every placement (on weeks small enough to try them all).
+        least = least_soft_cost(w, domains, fixed, limit=3000) if result.optimal else None
+        if least is not None:
+            assert soft_cost(w, [p.dated for p in result.placements], fixed) == least
     else:
         assert result.unplaced
         for u in result.unplaced:
             assert u.message.startswith(u.key + ":") and "\n" not in u.message
+        # Left out: no more than the fewest any placement leaves out.
+        assert len(result.placements) == most_placed(w, domains), [u.key for u in result.unplaced]
+        # "No slot is left once they are placed": true of the placement given.
+        placed = [p.dated for p in result.placements]
+        keys = [f.key for f in w["flexible"]]
+        for u in result.unplaced:
+            if u.constraint == "together":
+                assert next(together(w, [domains[keys.index(u.key)], *([p] for p in placed)]), None) is None, u
 
 
 @settings(PROPERTY, max_examples=min(EXAMPLES, 100))
