@@ -972,6 +972,7 @@ def _why_together(dom: _Domain, chosen: dict[int, int], domains: list[_Domain], 
         if any(lo <= x < hi for x in dom.starts for lo, hi in ranges):
             takers.append(f"{domains[j].flex.key} ({DAYS[s.day % 7].capitalize()} {_hhmm(s.local)})")
     who = ", ".join(takers) or "the other sessions"
+    verb = "is" if len(takers) == 1 else "are"
     if gave_up:
         return Unplaced(
             f.key,
@@ -982,8 +983,8 @@ def _why_together(dom: _Domain, chosen: dict[int, int], domains: list[_Domain], 
     return Unplaced(
         f.key,
         "together",
-        f"{f.key}: no {m}-min slot on {_span(f.days)} is left once {who} are placed; its free slots are "
-        f"taken by them, or too close to them for the lift-first gap or order rule.",
+        f"{f.key}: no {m}-min slot on {_span(f.days)} is left once {who} {verb} placed; its free slots are "
+        f"taken by {'it' if verb == 'is' else 'them'}, or too close to {'it' if verb == 'is' else 'them'} for the lift-first gap or order rule.",
     )
 
 

@@ -139,7 +139,7 @@ def test_when_not_all_fit_the_rest_are_still_placed_and_the_taker_is_named():
     assert where(result) == {"lift-a": "Mon 06:00"}
     (u,) = result.unplaced
     assert u.key == "lift-b" and u.constraint == "together"
-    assert "lift-a (Mon 06:00)" in u.message
+    assert "once lift-a (Mon 06:00) is placed; its free slots are taken by it," in u.message
 
 
 def test_preferred_time_of_day_comes_first():
@@ -318,7 +318,7 @@ def test_a_week_that_cannot_hold_everything_leaves_out_as_few_sessions_as_it_can
     assert where(result) == {"run1": "Mon 06:00", "run2": "Mon 07:00"}
     (u,) = result.unplaced
     assert u.key == "lift" and u.constraint == "together"
-    assert u.message.startswith("lift: ") and "run1 (Mon 06:00)" in u.message
+    assert u.message.startswith("lift: ") and "once run1 (Mon 06:00), run2 (Mon 07:00) are placed" in u.message
 
 
 def test_among_ways_to_leave_out_equally_many_the_hard_runs_are_kept():
