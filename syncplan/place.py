@@ -71,11 +71,12 @@ COUNT_AFTER = 300  # search steps before the counting check runs at every step (
 DROP_SETS = 10000  # when not all fit: sets of sessions tried, past the greedy one, for a larger set that fits
 DROP_SEARCHES = 200  # the searches among them
 DROP_BUDGET = 100000  # and their steps, all together
-EXACT_BUDGET = 2000  # search steps for an exact search before falling back to PER_DAY
+EXACT_BUDGET = 500  # search steps for an exact search before falling back to PER_DAY
 PER_DAY = 1  # then, the starts tried per session, day and preference class
 DAYS_BUDGET = 2000  # steps for the least hard-day pairs by days alone, a floor that proves a placement the best
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
+_LOWER_SPACING_MINUTES = int(LOWER_BODY_SPACING.total_seconds() // 60)
 # A placement's cost, compared as a whole (lexicographic): sessions outside their preferred time, lower-body
 # lifts under 48 h apart, pairs of hard sessions on one day, pairs on consecutive days, sessions off their usual time.
 _Cost = tuple[int, int, int, int, int]
@@ -638,8 +639,9 @@ class _Search:
         self.floor = None
         self.lower_on: dict[int, int] = {}
         self.hard_on: dict[int, int] = {}
+        self.lower_starts: list[int] = []
         for w, t in self.fixed:
-            self._count(w, t.day, 1)
+            self._count(w, t, 1)
         parts = self._rest_bounds(order)
         if parts is not None and self._fits(order):
             self.floor = tuple(sum(p[k] for p in parts) for k in range(5))  # no placement costs less
@@ -672,12 +674,17 @@ class _Search:
             key=lambda j: (len(self.domains[j].days), sorted(self.domains[j].days), j),
         )
         days = [sorted(self.domains[j].days) for j in hard]
-        on = dict(self.hard_on)
+        # Hard sessions by day, in a list indexed from the earliest day a neighbour week's session has.
+        low = min([*self.hard_on, 0]) - 1
+        on = [0] * (max([*self.hard_on, 6]) - low + 2)
+        for d, n in self.hard_on.items():
+            on[d - low] = n
         best: list[tuple[int, int] | None] = [None]
         steps = 0
 
         def add(d: int) -> tuple[int, int]:
-            return on.get(d, 0), on.get(d - 1, 0) + on.get(d + 1, 0)
+            k = d - low
+            return on[k], on[k - 1] + on[k + 1]
 
         def go(n: int, same: int, next_day: int, after: int) -> bool:
             nonlocal steps
@@ -685,9 +692,14 @@ class _Search:
                 if best[0] is None or (same, next_day) < best[0]:
                     best[0] = (same, next_day)
                 return True
-            rest = [min(add(d) for d in ds) for ds in days[n:]]
-            if best[0] is not None and (same + sum(r[0] for r in rest), next_day + sum(r[1] for r in rest)) >= best[0]:
-                return True
+            if best[0] is not None:
+                least_same = least_next = 0
+                for ds in days[n:]:
+                    a, b = min(map(add, ds))
+                    least_same += a
+                    least_next += b
+                if (same + least_same, next_day + least_next) >= best[0]:
+                    return True
             for d in sorted(days[n], key=add):
                 if d < after:
                     continue  # twins (the same days) take their days in order: the rest are the same placements
@@ -695,10 +707,10 @@ class _Search:
                 if steps > DAYS_BUDGET:
                     return False
                 s, x = add(d)
-                on[d] = on.get(d, 0) + 1
+                on[d - low] += 1
                 twin = n + 1 < len(hard) and days[n + 1] == days[n]
                 done = go(n + 1, same + s, next_day + x, d if twin else -_DAY)
-                on[d] -= 1
+                on[d - low] -= 1
                 if not done:
                     return False
             return True
@@ -792,23 +804,23 @@ class _Search:
                 if self.stable_free[j]:
                     usual = self.domains[j].starts[self.domains[j].stable]
                     self.stable_free[j] = not any(lo <= usual < hi for lo, hi in ranges)
-            self._count(who, s.day, 1)
+            self._count(who, s, 1)
             parts = self._rest_bounds(rest)
             if parts is not None and self.best_cost is None and self.steps > COUNT_AFTER:
                 self.assigned[i] = c
                 if not self._fits(rest):
                     parts = None
                 del self.assigned[i]
-            self._count(who, s.day, -1)
+            self._count(who, s, -1)
             if parts is not None:
                 total = [sum(column) for column in zip(*parts)] if parts else [0, 0, 0, 0, 0]
                 bound = tuple(h + t for h, t in zip(here, total))
                 if self.best_cost is None or bound < self.best_cost:
                     after = tuple(total[k] - parts[0][k] for k in range(5)) if parts else (0, 0, 0, 0, 0)
                     self.assigned[i] = c
-                    self._count(who, s.day, 1)
+                    self._count(who, s, 1)
                     self._dfs(level + 1, here, after)
-                    self._count(who, s.day, -1)
+                    self._count(who, s, -1)
                     del self.assigned[i]
             for j, n, first, stable_free in pushed:
                 del self.forb[j][len(self.forb[j]) - n :]
@@ -898,9 +910,15 @@ class _Search:
                 break
         return seated
 
-    def _count(self, who: _Who, day: int, step: int) -> None:
+    def _count(self, who: _Who, slot: _Slot, step: int) -> None:
+        """Add (or take back) a fixed or placed session in the tallies ``_pairs`` and the bounds read."""
+        day = slot.day
         if who.lower:
             self.lower_on[day] = self.lower_on.get(day, 0) + step
+            if step > 0:
+                self.lower_starts.append(slot.start)
+            else:
+                self.lower_starts.remove(slot.start)
         if who.hard:
             self.hard_on[day] = self.hard_on.get(day, 0) + step
 
@@ -911,18 +929,14 @@ class _Search:
         sessions on consecutive days), each by the local date of its start.
         """
         who = self.domains[i].who
-        others = [(w, t) for w, t in self.fixed]
-        others += [(self.domains[j].who, self.domains[j].slot(c)) for j, c in self.assigned.items()]
-        lower = same = next_day = 0
-        spacing = int(LOWER_BODY_SPACING.total_seconds() // 60)
-        for w, t in others:
-            if who.lower and w.lower and abs(t.start - s.start) < spacing:
-                lower += 1
-            if who.hard and w.hard:
-                apart = abs(t.day - s.day)
-                same += apart == 0
-                next_day += apart == 1
-        return lower, same, next_day
+        lower = 0
+        if who.lower:
+            spacing = _LOWER_SPACING_MINUTES
+            lower = sum(1 for start in self.lower_starts if abs(start - s.start) < spacing)
+        if not who.hard:
+            return lower, 0, 0
+        on = self.hard_on
+        return lower, on.get(s.day, 0), on.get(s.day - 1, 0) + on.get(s.day + 1, 0)
 
 
 def _span(days) -> str:

@@ -5,12 +5,14 @@ edge by ``availability.py``), the search itself is ``place.py``. A plan
 without flexible sessions never comes here.
 
 Stability without a state file: each session's "usual" time is where the
-search puts it in the same week with no busy time at all (same windows,
-same fixed sessions, same rules, starts on the quarter hour). When the busy
-time leaves every usual slot free (buffers included), that is the week; when
-it takes one, the week is searched again around the busy time on the 5-minute
-grid, preferring the usual times, so as few sessions move as the rules allow.
-The same inputs always give the same week.
+search puts it in the same week with no busy time at all and only the plan's
+fixed sessions around it (same windows, same rules, starts on the quarter
+hour), so weeks alike share their usual times and are searched for them once.
+When nothing is in the way of the usual week (busy time, buffers included, or
+a session the week before placed near Monday), that is the week; otherwise
+the week is searched again on the 5-minute grid, preferring the usual times,
+so as few sessions move as the rules allow. The same inputs always give the
+same week.
 """
 
 from __future__ import annotations
@@ -51,14 +53,15 @@ def place_weeks(
     weeks: list[DatedWeek] = []
     findings: list[Finding] = []
     placements: list[WeekPlacement] = []
+    usual_weeks: dict = {}
     lead_in = None
     if dated:
         previous = date_week(plan, _previous(dated[0]))
-        lead_in, _ = _place_week(plan, previous, date_week(plan, _previous(previous)), dated[0], busy)
+        lead_in, _ = _place_week(plan, previous, date_week(plan, _previous(previous)), dated[0], busy, usual_weeks)
     for i, week in enumerate(dated):
         before = weeks[-1] if weeks else lead_in
         after = dated[i + 1] if i + 1 < len(dated) else date_week(plan, week.week.next())
-        placed_week, placed = _place_week(plan, week, before, after, busy)
+        placed_week, placed = _place_week(plan, week, before, after, busy, usual_weeks)
         weeks.append(placed_week)
         if placed is None:
             continue
@@ -69,17 +72,21 @@ def place_weeks(
 
 
 def _place_week(
-    plan: Plan, week: DatedWeek, before: DatedWeek, after: DatedWeek, busy
+    plan: Plan, week: DatedWeek, before: DatedWeek, after: DatedWeek, busy, usual_weeks: dict
 ) -> tuple[DatedWeek, Placed | None]:
-    """One week with its flexible sessions placed, next to the sessions of the weeks either side."""
+    """One week with its flexible sessions placed, next to the sessions of the weeks either side.
+
+    ``usual_weeks`` keeps the usual times of the weeks placed so far in this
+    run, by what decides them, so that weeks alike (most weeks of a plan) are
+    not searched twice for them.
+    """
     flexible = _flexible_of(plan, week)
     if not flexible:
         return week, None
-    fixed = (*before.sessions, *week.sessions, *after.sessions)
     start, end = week.week.window(plan.zone)
     mine = [(a, b) for a, b in busy if a < end + _REACH and b > start - _REACH]
 
-    def solve(busy_now, last=None, grid=GRID_MINUTES):
+    def solve(fixed, busy_now, last=None, grid=GRID_MINUTES):
         return place(
             week.week,
             plan.zone,
@@ -94,17 +101,43 @@ def _place_week(
             grid_minutes=grid,
         )
 
-    usual = solve((), grid=USUAL_GRID_MINUTES)
-    # The usual week stands when it is clear of the busy time; the finer grid only when busy time takes
-    # a usual slot or the week is tight: it finds a place whenever one exists.
-    if usual.unplaced or not _clear_of(usual, mine, plan.buffer_minutes):
+    # The usual week: no busy time, and only the fixed sessions of the weeks either side.
+    planned = (*_fixed_only(plan, before), *week.sessions, *_fixed_only(plan, after))
+    key = _usual_key(plan, week, flexible, planned)
+    usual = usual_weeks.get(key) if key is not None else None
+    if usual is None:
+        found = solve(planned, (), grid=USUAL_GRID_MINUTES)
         monday = week.week.monday
-        last = {p.key: ((p.dated.start.date() - monday).days, p.dated.start.time()) for p in usual.placements}
-        placed = solve(mine, last)
+        last = {p.key: ((p.dated.start.date() - monday).days, p.dated.start.time()) for p in found.placements}
+        usual = (week.week.label, found, last)
+        if key is not None:
+            usual_weeks[key] = usual
+    label, found, last = usual
+    fixed = (*before.sessions, *week.sessions, *after.sessions)
+    # The usual week stands when it was searched for this week, is complete, and nothing placed next
+    # door or busy is in its way; otherwise the week is searched on the finer grid, around the busy
+    # time and the weeks either side as placed, preferring the usual times: it finds a place whenever one exists.
+    if label == week.week.label and fixed == planned and not found.unplaced and _clear_of(found, mine, plan.buffer_minutes):
+        placed = found
     else:
-        placed = usual
+        placed = solve(fixed, mine, last)
     sessions = sorted((*week.sessions, *(p.dated for p in placed.placements)), key=lambda d: (d.utc_start, d.key))
     return replace(week, sessions=tuple(sessions)), placed
+
+
+def _fixed_only(plan: Plan, week: DatedWeek) -> tuple:
+    """The week's sessions without its placed ones: what the plan itself fixes."""
+    flexible = {f.key for f in plan.flexible}
+    return tuple(d for d in week.sessions if d.key not in flexible)
+
+
+def _usual_key(plan: Plan, week: DatedWeek, flexible, planned) -> tuple | None:
+    """What a week's usual times depend on, relative to its Monday; None for a week with a clock change near it."""
+    monday = week.week.monday
+    offsets = {datetime.combine(monday + timedelta(days=k), datetime.min.time(), plan.zone).utcoffset() for k in range(-1, 9)}
+    if len(offsets) != 1:
+        return None
+    return flexible, offsets.pop(), tuple((d.session, (d.start.date() - monday).days) for d in planned)
 
 
 def _clear_of(placed: Placed, busy: list[Interval], buffer_minutes: int) -> bool:
