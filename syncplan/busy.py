@@ -188,14 +188,20 @@ def _interval(event, tz: ZoneInfo, source: str, floating: ZoneInfo | None = None
     """The event's start and end as instants: dates in ``tz``, floating times in ``floating`` (default ``tz``)."""
     if "DTSTART" not in event:
         raise InvalidInput(f"{source}: event {_name(event)} has no DTSTART; every event needs a start.")
-    start = event["DTSTART"].dt
-    if "DTEND" in event:
-        end = event["DTEND"].dt
-    elif "DURATION" in event:
-        end = start + event["DURATION"].dt
-    else:
-        end = start + timedelta(days=1) if not isinstance(start, datetime) else start  # RFC 5545 3.6.1
-    return _instant(start, tz, floating or tz), _instant(end, tz, floating or tz)
+    try:
+        start = event["DTSTART"].dt
+        if "DTEND" in event:
+            end = event["DTEND"].dt
+        elif "DURATION" in event:
+            end = start + event["DURATION"].dt
+        else:
+            end = start + timedelta(days=1) if not isinstance(start, datetime) else start  # RFC 5545 3.6.1
+        return _instant(start, tz, floating or tz), _instant(end, tz, floating or tz)
+    except Exception as exc:  # icalendar raises on first use of a value it could not parse, or mixes date and time
+        raise InvalidInput(
+            f"{source}: event {_name(event)} has a start, end or duration that cannot be read ({_one_line(exc)}); "
+            f"write it as 20260511T090000, 20260511 or PT1H."
+        ) from None
 
 
 def _instant(value: date | datetime, tz: ZoneInfo, floating: ZoneInfo) -> datetime:

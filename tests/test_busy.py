@@ -137,6 +137,20 @@ def test_merge_joins_touching_intervals_across_zones():
             "cannot expand event 'Spaced' (UID x)",
         ),
         (bytes(range(256)) * 8, "not an iCalendar (.ics) file"),
+        # One-off events with values icalendar cannot parse (they used to end in a traceback).
+        *[
+            (
+                b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Odd\r\n" + line + b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                "event 'Odd' (UID x) has a start, end or duration that cannot be read",
+            )
+            for line in (
+                b"DTSTART:2026-05-11 09:00",
+                b"DTSTART:20260511T090000Z\r\nDTEND:2026-05-11T10:00",
+                b"DTSTART:20260511T090000Z\r\nDURATION:1 hour",
+                b"DTSTART;VALUE=DATE:2026-05-11",
+                b"DTSTART;TZID=Europe/Berlin:20260511 0900",
+            )
+        ],
     ],
 )
 def test_a_bad_calendar_is_one_paragraph_naming_the_file(data, says):
