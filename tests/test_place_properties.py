@@ -40,8 +40,8 @@ UTC = timezone.utc
 EXAMPLES = int(os.environ.get("SYNCPLAN_PLACE_EXAMPLES", "10000"))
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
-# London 2026-W13 ends with the spring-forward Sunday; W44 with the fall-back one.
-WEEKS = [("Europe/London", IsoWeek(2026, 13)), ("Europe/London", IsoWeek(2026, 44)), ("UTC", IsoWeek(2026, 20)),
+# London 2026-W13 ends with the spring-forward Sunday (29 March); W43 with the fall-back one (25 October).
+WEEKS = [("Europe/London", IsoWeek(2026, 13)), ("Europe/London", IsoWeek(2026, 43)), ("UTC", IsoWeek(2026, 20)),
          ("Asia/Kathmandu", IsoWeek(2026, 20)), ("America/New_York", IsoWeek(2026, 10))]
 KIND_CHOICES = [("strength", "lower"), ("strength", "upper"), ("strength", "full"), ("easy", None), ("tempo", None),
                 ("long", None), ("intervals", None), ("mobility", None)]

@@ -22,7 +22,7 @@ from syncplan.week import IsoWeek
 
 EXAMPLES = int(os.environ.get("SYNCPLAN_PLACING_EXAMPLES", "60"))
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-WEEKS = [("Europe/London", IsoWeek(2026, 13)), ("Europe/London", IsoWeek(2026, 20)), ("America/New_York", IsoWeek(2026, 45))]
+WEEKS = [("Europe/London", IsoWeek(2026, 13)), ("Europe/London", IsoWeek(2026, 20)), ("America/New_York", IsoWeek(2026, 44))]  # W44 ends with the US fall-back Sunday (1 November)
 KINDS = [("strength", "lower"), ("strength", "upper"), ("easy", None), ("tempo", None), ("intervals", None), ("mobility", None)]
 
 
