@@ -56,8 +56,13 @@ def build(
     busy_only: bool = False,
     notes: Notes | None = None,
     busy: tuple = (),
+    before: tuple | None = None,
 ) -> Built:
-    """``busy`` holds (start, end) aware datetimes read at the edge; only flexible sessions heed them."""
+    """``busy`` holds (start, end) aware datetimes read at the edge; only flexible sessions heed them.
+
+    ``before``: the week before the first as the calendar already holds it
+    (DatedSessions read back at the edge), for placing next to it.
+    """
     notes = notes or load_notes(notes_dir)
     sessions, count = len(plan.sessions) + len(plan.flexible), len(weeks)
     if sessions * count > MAX_RUN_SESSIONS:
@@ -72,7 +77,7 @@ def build(
     if plan.flexible:
         from syncplan.placing import place_weeks
 
-        dated, unplaced, placements, lead_in = place_weeks(plan, dated, busy)
+        dated, unplaced, placements, lead_in = place_weeks(plan, dated, busy, before)
         checked = examine(plan, dated, (lead_in, context[1]) if lead_in else context)
         checked.findings = sorted([*checked.findings, *unplaced], key=lambda f: f.sort_key)
     else:

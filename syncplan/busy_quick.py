@@ -85,6 +85,26 @@ def read(data: bytes, start: datetime, end: datetime, tz: ZoneInfo) -> tuple[lis
     return found, left
 
 
+def timed_events(data: bytes) -> list[tuple[str, datetime, datetime]] | None:
+    """(UID, start, end) of each event of a plain calendar with zoned or UTC times; None when it is not plain.
+
+    For reading back a feed syncplan wrote (``ics.placed_week``).
+    """
+    try:
+        text = data.decode("utf-8")
+        out = []
+        for _, _, events in _calendars(text):
+            for fields, _ in events:
+                if not fields.get("UID") or not fields.get("DTSTART") or not fields.get("DTEND"):
+                    continue
+                start, end = _value(*fields["DTSTART"][0], None), _value(*fields["DTEND"][0], None)
+                if isinstance(start, datetime) and start.tzinfo and isinstance(end, datetime) and end.tzinfo:
+                    out.append((fields["UID"][0][1], start, end))
+        return out
+    except Exception:  # noqa: BLE001 - not a file this reader takes apart: nothing is read back
+        return None
+
+
 def _calendar_text(props: list[str], timezones: list[str], events: list[str]) -> bytes:
     """A calendar of its own, with the properties and zones of the one the events came from."""
     return "\r\n".join(["BEGIN:VCALENDAR", *props, *timezones, *events, "END:VCALENDAR", ""]).encode()

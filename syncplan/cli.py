@@ -122,7 +122,14 @@ def load(plan_path: Path | None, template: str | None, builtin_fallback: bool = 
 
 
 def build_weeks(
-    plan, week_spec: str, weeks: int, notes_dir: Path | None = None, busy_only: bool = False, busy_files=(), google_busy=None
+    plan,
+    week_spec: str,
+    weeks: int,
+    notes_dir: Path | None = None,
+    busy_only: bool = False,
+    busy_files=(),
+    google_busy=None,
+    read_back=None,
 ):
     """Resolve the weeks in the plan's zone ("next" is the next Monday there) and build them.
 
@@ -145,7 +152,8 @@ def build_weeks(
         busy = google_busy(plan, resolved, busy)
     elif plan.busy_google:
         click.echo("syncplan: the Google calendars under [busy] are read by `sync` only; this placement leaves them out.", err=True)
-    return build(plan, resolved, notes_dir=notes_dir, busy_only=busy_only, busy=tuple(busy))
+    before = read_back(resolved[0].previous()) if read_back is not None and resolved else None
+    return build(plan, resolved, notes_dir=notes_dir, busy_only=busy_only, busy=tuple(busy), before=before)
 
 
 def refuse_busy_without_flexible(plan, busy_files) -> None:
@@ -365,7 +373,7 @@ BUSY_CALENDAR_NAME = "Busy"  # a busy-only feed must not say whose plan, or what
 def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, allow_errors, keep_past, force, busy_files=()) -> None:
     """Write the week's sessions as an .ics file for any calendar app."""
     from syncplan.files import looks_like_icalendar, read_existing, refuse_foreign, same_file, write_stdout
-    from syncplan.ics import KEEP_PAST_BYTES, past_events, to_ical, write_ics
+    from syncplan.ics import KEEP_PAST_BYTES, past_events, placed_week, to_ical, write_ics
 
     if not output.strip():
         raise click.UsageError("-o is empty; give a file name, or - for stdout.")
@@ -378,10 +386,12 @@ def export(plan_path, template, notes_dir, week_spec, weeks, output, busy_only, 
             f"-o {output}: is the plan file being exported, and the calendar would replace it; "
             f"give another -o path. Nothing was written."
         )
-    built = build_weeks(plan, week_spec, weeks, notes_dir, busy_only, busy_files=busy_files)
+    old = None if out is None else read_existing(out, limit=KEEP_PAST_BYTES)
+    # Last run's file holds the week before as the calendar has it: the first week is placed next to that.
+    read_back = partial(placed_week, old, plan, busy_only=busy_only) if old and plan.flexible else None
+    built = build_weeks(plan, week_spec, weeks, notes_dir, busy_only, busy_files=busy_files, read_back=read_back)
     report_findings(built)
     refuse_on_errors(built, allow_errors)
-    old = None if out is None else read_existing(out, limit=KEEP_PAST_BYTES)
     if out is not None and not force:
         refuse_foreign(out, old, looks_like_icalendar, "an iCalendar file (it does not start with BEGIN:VCALENDAR)")
     first_monday = built.weeks[0].week.window(plan.zone)[0]

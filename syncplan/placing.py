@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from syncplan.place import GRID_MINUTES, Flexible, Placed, place
 from syncplan.plan import Plan
 from syncplan.rules import Finding
-from syncplan.week import DatedWeek, date_week
+from syncplan.week import DatedSession, DatedWeek, date_week
 
 Interval = tuple[datetime, datetime]
 PLACED_RULES = frozenset({"overlap", "gap", "order"})
@@ -40,15 +40,20 @@ class WeekPlacement:
 
 
 def place_weeks(
-    plan: Plan, dated: tuple[DatedWeek, ...], busy: tuple[Interval, ...] | list[Interval] = ()
+    plan: Plan,
+    dated: tuple[DatedWeek, ...],
+    busy: tuple[Interval, ...] | list[Interval] = (),
+    before: tuple[DatedSession, ...] | None = None,
 ) -> tuple[tuple[DatedWeek, ...], tuple[Finding, ...], tuple[WeekPlacement, ...], DatedWeek | None]:
     """Each week with its flexible sessions placed; an ``unplaced`` error for each one that fits nowhere.
 
-    The week before the first is placed too, as a run for that week alone
-    would place it, and returned last (``build`` checks the first week against
-    it): a late lift there and an early run on Monday are neighbours, so a
-    week is placed the same whether or not the week before it is exported
-    with it. ``busy`` should cover that week as well (``availability.span``).
+    A late lift on Sunday and an early run on Monday are neighbours, so the
+    first week is placed next to the week before it, which is returned last
+    (``build`` checks the first week against it): ``before``, that week's
+    sessions as the athlete's calendar already holds them, when the caller
+    could read them back; otherwise that week placed here, as a run for it
+    alone would place it. ``busy`` should cover that week as well
+    (``availability.span``).
     """
     weeks: list[DatedWeek] = []
     findings: list[Finding] = []
@@ -57,7 +62,10 @@ def place_weeks(
     lead_in = None
     if dated:
         previous = date_week(plan, _previous(dated[0]))
-        lead_in, _ = _place_week(plan, previous, date_week(plan, _previous(previous)), dated[0], busy, usual_weeks)
+        if before is not None:
+            lead_in = replace(previous, sessions=before)
+        else:
+            lead_in, _ = _place_week(plan, previous, date_week(plan, _previous(previous)), dated[0], busy, usual_weeks)
     for i, week in enumerate(dated):
         before = weeks[-1] if weeks else lead_in
         after = dated[i + 1] if i + 1 < len(dated) else date_week(plan, week.week.next())

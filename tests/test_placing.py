@@ -305,6 +305,62 @@ def test_a_week_is_placed_the_same_alone_or_after_the_week_before(runner, plan_f
     assert starts[0]["mon-run"] == "2026-05-11T20:00:00+01:00"  # 05:00 is 7 h after Sunday's lift
 
 
+CRON_FLIP = """
+[rules]
+min_gap_hours = 10
+[availability]
+buffer_minutes = 0
+default = ["06:00-08:00", "18:00-21:00"]
+mon = ["05:45-07:15", "21:45-22:45"]
+sun = ["08:00-09:00", "19:00-23:00"]
+[[session]]
+id = "sun-jog"
+kind = "easy"
+minutes = 45
+days = ["sun"]
+[[session]]
+id = "squat"
+kind = "strength"
+focus = "lower"
+minutes = 45
+days = ["mon", "sun"]
+[[session]]
+id = "intervals"
+kind = "intervals"
+minutes = 45
+days = ["mon"]
+[[session]]
+id = "full-body"
+kind = "strength"
+focus = "full"
+minutes = 30
+days = ["sun"]
+"""
+
+
+def test_the_weekly_run_places_next_week_next_to_the_week_its_file_already_holds(runner, plan_file, tmp_path):
+    """A tester's plan: placed afresh, the week before has its lifts elsewhere than last run wrote them.
+
+    Two Sundays of `export --week next --weeks 2 --keep-past 1` into one feed: the second run
+    reads the week before back from the file, so the week both runs place comes out the same,
+    and Monday's intervals keep 10 h from the Sunday lifts the feed already holds.
+    """
+    path, feed = plan_file(HEAD + CRON_FLIP), tmp_path / "feed.ics"
+
+    def run(first):
+        result = runner.invoke(main, ["export", str(path), "--week", first, "--weeks", "2", "-o", str(feed), "--keep-past", "1"])
+        assert result.exit_code == 0, result.output
+        return {uid: (e["start"], e["end"], e["summary"]) for uid, e in events(feed.read_bytes()).items()}
+
+    first = run("2026-W20")
+    second = run("2026-W21")
+    week21 = {uid: v for uid, v in first.items() if "2026-05-18" <= v[0].isoformat()[:10] <= "2026-05-24"}
+    assert week21 and all(second[uid] == v for uid, v in week21.items())
+    lifts = [v for v in second.values() if v[2].startswith("Strength") and v[0].isoformat()[:10] == "2026-05-17"]
+    (intervals,) = [v for v in second.values() if v[2].startswith("Intervals") and v[0].isoformat()[:10] == "2026-05-18"]
+    assert lifts and all((intervals[0] - end).total_seconds() >= 10 * 3600 for _, end, _ in lifts)
+
+
 # `syncplan place` ------------------------------------------------------------------------
 
 
