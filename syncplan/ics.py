@@ -158,30 +158,16 @@ def placed_week(old: bytes | None, plan, week, busy_only: bool) -> tuple | None:
 
     The weekly run places its first week next to the week before; reading
     that week back from last run's file (instead of placing it again) keeps
-    the two as they are in the athlete's calendar. Events are matched to the
-    plan's sessions by UID; None when the file has none of that week's.
+    the two as they are in the athlete's calendar. None when the file has
+    none of that week's events.
     """
-    from dataclasses import replace
-
     from syncplan.busy_quick import timed_events
-    from syncplan.events import make_uid
-    from syncplan.week import DatedSession
+    from syncplan.placing import held_week
 
     found = timed_events(old) if old else None
     if not found:
         return None
-    identity = plan.identity + ("/busy" if busy_only else "")
-    sessions = {*plan.sessions, *(f.session for f in plan.flexible)}
-    by_uid = {make_uid(identity, f"{week.label}/{s.key}"): s for s in sessions}
-    out = []
-    for uid, start, end in found:
-        session = by_uid.get(uid)
-        if session is not None and start < end:
-            local = start.astimezone(plan.zone)
-            minutes = round((end - start).total_seconds() / 60)
-            session = replace(session, day=local.weekday(), start=local.time().replace(tzinfo=None), minutes=max(minutes, 1))
-            out.append(DatedSession(session, local, end.astimezone(plan.zone)))
-    return tuple(sorted(out, key=lambda d: (d.utc_start, d.key))) or None
+    return held_week(plan, week, found, plan.identity + ("/busy" if busy_only else ""))
 
 
 def _rebuilt(ve, zone, private: bool) -> KeptEvent | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from syncplan.events import make_uid
 from syncplan.place import GRID_MINUTES, Flexible, Placed, place
 from syncplan.plan import Plan
 from syncplan.rules import Finding
@@ -77,6 +78,27 @@ def place_weeks(
         if "unplaced" not in plan.disabled:
             findings += [Finding("unplaced", "error", u.message, week.week.label, (u.key,)) for u in placed.unplaced]
     return tuple(weeks), tuple(findings), tuple(placements), lead_in
+
+
+def held_week(plan: Plan, week, found, identity: str) -> tuple[DatedSession, ...] | None:
+    """``week``'s sessions as a calendar holds them, from its events ``(uid, start, end)``; None when it holds none.
+
+    Events are matched to the plan's sessions by the UID syncplan gave them
+    (``identity`` is the one the events were made under), so whatever else
+    the calendar holds is left out, and a session moved by hand counts where
+    it now is.
+    """
+    sessions = {*plan.sessions, *(f.session for f in plan.flexible)}
+    by_uid = {make_uid(identity, f"{week.label}/{s.key}"): s for s in sessions}
+    out = []
+    for uid, start, end in found:
+        session = by_uid.get(uid)
+        if session is not None and start < end:
+            local = start.astimezone(plan.zone)
+            minutes = round((end - start).total_seconds() / 60)
+            session = replace(session, day=local.weekday(), start=local.time().replace(tzinfo=None), minutes=max(minutes, 1))
+            out.append(DatedSession(session, local, end.astimezone(plan.zone)))
+    return tuple(sorted(out, key=lambda d: (d.utc_start, d.key))) or None
 
 
 def _place_week(
