@@ -501,7 +501,11 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
     from syncplan.google.push import Target, push
 
     plan = load(plan_path, template, builtin_fallback=False)
-    built = build_weeks(plan, week_spec, weeks, notes_dir, busy_files=busy_files, google_busy=_google_busy(token_file))
+    target = Target(calendar or plan.calendar_name, plan.timezone)
+    read_back = _google_read_back(plan, target, token_file) if plan.flexible else None
+    built = build_weeks(
+        plan, week_spec, weeks, notes_dir, busy_files=busy_files, google_busy=_google_busy(token_file), read_back=read_back
+    )
     report_findings(built)
     refuse_on_errors(built, allow_errors)
     window = (built.weeks[0].week.window(plan.zone)[0], built.weeks[-1].week.window(plan.zone)[1])
@@ -511,7 +515,7 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
             built.calendar_events,
             window,
             plan.identity,
-            Target(calendar or plan.calendar_name, plan.timezone),
+            target,
             token_path(token_file),
             dry_run=dry_run,
             overwrite_edits=overwrite_edits,
@@ -532,6 +536,20 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
     for conflict in outcome.conflicts:
         click.echo(conflict.describe())
     click.echo(outcome.summary())
+
+
+def _google_read_back(plan, target, token_file):
+    """The week before as Google already shows it (one events.list), for placing the first week next to it."""
+
+    def read(week):
+        from syncplan.google.auth import token_path
+        from syncplan.google.push import held_events
+        from syncplan.placing import held_week
+
+        found = held_events(week.window(plan.zone), plan.identity, target, token_path(token_file))
+        return held_week(plan, week, found, plan.identity) if found else None
+
+    return read
 
 
 def _google_busy(token_file):

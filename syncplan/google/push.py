@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from syncplan.errors import InvalidInput, SyncplanError
+from syncplan.errors import AuthorisationNeeded, InvalidInput, SyncplanError
 from syncplan.events import Event, google_event_id
 from syncplan.google import auth
 from syncplan.google.client import CalendarClient, CalendarGone, marked_for
-from syncplan.google.resource import KEY, private
+from syncplan.google.resource import KEY, deleted_by_syncplan, from_resource, is_ours, private
 from syncplan.google.state import CalendarIds, sync_lock
 from syncplan.google.sync import WRITES, Action, plan_sync, summary_line, tally
 
@@ -82,14 +82,10 @@ def push(
         notes.append(warning)
     listing = _listing_window(window)
     with sync_lock():
-        credentials = auth.load(token_file, auth.needed_for(target.name_or_id))
+        credentials, client = _connect(target, token_file, retry)
         token_before = credentials.token
-        may_list = auth.has_scope(credentials.granted_scopes, auth.CALENDAR_LIST)
-        client = CalendarClient(credentials, auth.api_root(), retry, may_list=may_list)
-        if target.is_id:
-            client.events_scope = auth.EVENTS_OWNED
         ids = CalendarIds(token_file)
-        if not may_list and not target.is_id:
+        if not client.may_list_calendars and not target.is_id:
             notes.append(
                 "the token does not allow calendar.calendarlist.readonly, so syncplan can find its calendar only "
                 "through its state file; run `syncplan auth` to allow it"
@@ -121,6 +117,62 @@ def push(
     if applied.failed:
         raise SyncplanError(_unfinished(outcome))
     return outcome
+
+
+def held_events(
+    window: tuple[datetime, datetime], plan: str, target: Target, token_file: Path, retry=None
+) -> list[tuple[str, datetime, datetime]]:
+    """syncplan's timed events of the plan in ``window`` as Google shows them now: ``(uid, start, end)``.
+
+    For placing the first week next to the week before as it is in the
+    calendar. It only reads (one events.list; nothing is made, renamed or
+    tidied: that is ``push``'s, under its lock), and whatever stops it from
+    reading (no calendar yet, one gone, a token that may not) gives nothing,
+    so the week before is placed afresh and ``push`` alone says what
+    authorisation is missing. A transient failure is still one.
+    """
+    try:
+        credentials, client = _connect(target, token_file, retry)
+        token_before = credentials.token
+        calendar_id = _known_calendar(client, CalendarIds(token_file), target, plan)
+        remote = client.list_events(calendar_id, window, plan) if calendar_id else []
+    except (AuthorisationNeeded, CalendarGone):
+        return []
+    auth.save_if_refreshed(credentials, token_file, token_before)
+    found = []
+    for r in remote:
+        if r.get("status") == "cancelled" or not is_ours(r, plan) or deleted_by_syncplan(r):
+            continue
+        event = from_resource(r)
+        if event is not None and not event.all_day:
+            found.append((event.uid, event.start, event.end))
+    return found
+
+
+def _connect(target: Target, token_file: Path, retry) -> tuple:
+    """Credentials for what ``target`` needs, and a client knowing whether it may list calendars."""
+    credentials = auth.load(token_file, auth.needed_for(target.name_or_id))
+    may_list = auth.has_scope(credentials.granted_scopes, auth.CALENDAR_LIST)
+    client = CalendarClient(credentials, auth.api_root(), retry, may_list=may_list)
+    if target.is_id:
+        client.events_scope = auth.EVENTS_OWNED
+    return credentials, client
+
+
+def _known_calendar(client, ids, target: Target, plan: str) -> str | None:
+    """The plan's calendar as ``push`` would find it, changing nothing; None when there is none yet.
+
+    The remembered id comes first, without asking Google: ``push`` keeps it
+    current, and a stale one can only read as gone or empty (the listing
+    asks for this plan's events), which places the week before afresh.
+    """
+    if target.is_id:
+        return target.name_or_id
+    remembered = ids.get(plan, legacy_name=target.name_or_id)
+    if remembered and remembered["id"] != PENDING:
+        return remembered["id"]
+    calendar_id, _ = _find_or_make(client, ids, target, plan, dry_run=True, notes=[], forget=False)
+    return calendar_id
 
 
 def _listing_window(window: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
