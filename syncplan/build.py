@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syncplan.errors import InvalidInput
-from syncplan.events import Event, make_uid
+from syncplan.events import Event, feed_identity, make_uid
 from syncplan.notes import Notes, describe, load_notes, title
 from syncplan.plan import DAYS, Plan
 from syncplan.rules import Checked, Finding, examine
@@ -143,10 +143,8 @@ def _event(plan: Plan, week: DatedWeek, d, notes: Notes, busy_only: bool, checke
         description = describe(plan, week, d, notes, checked)
         kind = d.session.kind
         categories = ("Training", "Running" if kind.run else kind.title, *(("Hard",) if kind.hard else ()))
-    # A busy-only copy lives in another calendar; its own UIDs keep apps that
-    # index by UID from merging it with the full one.
     return Event(
-        uid=make_uid(plan.identity + ("/busy" if busy_only else ""), key),
+        uid=make_uid(feed_identity(plan.identity, busy_only), key),
         plan=plan.identity,
         key=key,
         start=d.start,

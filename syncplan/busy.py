@@ -59,7 +59,7 @@ def _read_with_libraries(data: bytes, start: datetime, end: datetime, tz: ZoneIn
         raise InvalidInput(f"{source}: this is not an iCalendar (.ics) file: it has no BEGIN:VCALENDAR.")
     found: list[Interval] = []
     for calendar in calendars:
-        _standard_zone(calendar)
+        floating = _calendar_zone(calendar) or tz
         series, single = _split(calendar, source)
         window = (start - _MARGIN, end + _MARGIN)
         try:
@@ -68,7 +68,6 @@ def _read_with_libraries(data: bytes, start: datetime, end: datetime, tz: ZoneIn
             raise InvalidInput(
                 f"{source}: cannot expand {_culprit(series, window)} ({_one_line(exc)}); fix or remove that event."
             ) from None
-        floating = _floating_zone(calendar, tz)
         found += [_interval(event, tz, source) for event in occurrences if _busy(event)]
         found += [_interval(event, tz, source, floating) for event in single if _busy(event)]
     return found
@@ -88,33 +87,27 @@ def _culprit(series, window) -> str:
     return "the recurring events of this calendar"
 
 
-def _standard_zone(calendar) -> None:
-    """An X-WR-TIMEZONE no zone database knows: a Windows name becomes its IANA zone, anything else is dropped.
+def _calendar_zone(calendar) -> ZoneInfo | None:
+    """The calendar's X-WR-TIMEZONE, made one x-wr-timezone can read; where its one-off floating times are.
 
-    A calendar app that cannot read the header ignores it; x-wr-timezone would refuse the whole file.
+    A Windows name becomes its IANA zone and anything else no zone database
+    knows is dropped: a calendar app that cannot read the header ignores it,
+    where x-wr-timezone would refuse the whole file.
     """
     named = calendar.get("X-WR-TIMEZONE")
     if named is None:
-        return
+        return None
     try:
-        ZoneInfo(str(named))
-        return
+        return ZoneInfo(str(named))
     except Exception:  # noqa: BLE001 - ZoneInfo raises several kinds for a bad key
         pass
     from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
     del calendar["X-WR-TIMEZONE"]
-    if str(named) in WINDOWS_TO_OLSON:
-        calendar.add("X-WR-TIMEZONE", WINDOWS_TO_OLSON[str(named)])
-
-
-def _floating_zone(calendar, tz: ZoneInfo) -> ZoneInfo:
-    """Where a one-off event's floating time is: the calendar's X-WR-TIMEZONE, as for its series, else the plan's zone."""
-    named = calendar.get("X-WR-TIMEZONE")
-    try:
-        return ZoneInfo(str(named)) if named else tz
-    except Exception:  # noqa: BLE001 - ZoneInfo raises several kinds for a bad key
-        return tz
+    if str(named) not in WINDOWS_TO_OLSON:
+        return None
+    calendar.add("X-WR-TIMEZONE", WINDOWS_TO_OLSON[str(named)])
+    return ZoneInfo(WINDOWS_TO_OLSON[str(named)])
 
 
 _RECURRING = ("RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")

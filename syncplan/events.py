@@ -64,6 +64,11 @@ class Event:
         return sha256(blob).hexdigest()[:32]
 
 
+def feed_identity(plan: str, busy_only: bool) -> str:
+    """The identity a feed's UIDs are made under: a busy-only copy has its own, so apps never merge the two."""
+    return plan + "/busy" if busy_only else plan
+
+
 def make_uid(plan: str, key: str) -> str:
     digest = sha256(f"{plan}\x00{key}".encode()).hexdigest()[:32]
     return f"{digest}@syncplan"

@@ -162,12 +162,13 @@ def placed_week(old: bytes | None, plan, week, busy_only: bool) -> tuple | None:
     none of that week's events.
     """
     from syncplan.busy_quick import timed_events
+    from syncplan.events import feed_identity
     from syncplan.placing import held_week
 
     found = timed_events(old) if old else None
     if not found:
         return None
-    return held_week(plan, week, found, plan.identity + ("/busy" if busy_only else ""))
+    return held_week(plan, week, found, feed_identity(plan.identity, busy_only))
 
 
 def _rebuilt(ve, zone, private: bool) -> KeptEvent | None:

@@ -5,48 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from syncplan.cli import main
-
-HEAD = """[athlete]
-timezone = "Europe/London"
-weight_kg = 70
-goal = "both"
-
-[calendar]
-id = "placing-test"
-"""
-
-# tests/test_placing.py::CRON_FLIP: placed afresh, its W20 has the Sunday lifts elsewhere than a W20-W21 run puts them.
-CRON_FLIP = """
-[rules]
-min_gap_hours = 10
-[availability]
-buffer_minutes = 0
-default = ["06:00-08:00", "18:00-21:00"]
-mon = ["05:45-07:15", "21:45-22:45"]
-sun = ["08:00-09:00", "19:00-23:00"]
-[[session]]
-id = "sun-jog"
-kind = "easy"
-minutes = 45
-days = ["sun"]
-[[session]]
-id = "squat"
-kind = "strength"
-focus = "lower"
-minutes = 45
-days = ["mon", "sun"]
-[[session]]
-id = "intervals"
-kind = "intervals"
-minutes = 45
-days = ["mon"]
-[[session]]
-id = "full-body"
-kind = "strength"
-focus = "full"
-minutes = 30
-days = ["sun"]
-"""
+from tests.test_placing import CRON_FLIP, HEAD  # placed afresh, its W20 has the Sunday lifts elsewhere than a W20-W21 run puts them
 
 
 def held(fake) -> dict[str, tuple[datetime, datetime, str]]:
