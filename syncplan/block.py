@@ -27,7 +27,7 @@ overrides come last: skips, a week off, and sessions added or replaced as writte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 from datetime import date, timedelta
 
 from syncplan.kinds import Kind
@@ -40,8 +40,7 @@ ROUND_TO = 5
 RACE = Kind("race", "Race", True, True, ("calves", "quads", "hamstrings", "glutes", "core"), (), "race effort")
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(NamedTuple):
     """Where a week stands in its block."""
 
     number: int  # 1-based week of the block
@@ -124,7 +123,7 @@ def sized(session: Session, grow: Progress | None, phase: Phase, steps: int) -> 
         minutes *= phase.factor
     if minutes == session.minutes:
         return session
-    return replace(session, minutes=_rounded(minutes, cap, down=scaled))
+    return session._replace(minutes=_rounded(minutes, cap, down=scaled))
 
 
 def week_sessions(plan: Plan, week: IsoWeek) -> tuple[tuple[Session, ...], Phase] | None:
@@ -172,7 +171,7 @@ def week_flexible(plan: Plan, phase: Phase) -> tuple:
         days = tuple(d for d in f.days if d != race_day)
         if f.key in gone or not days:
             continue
-        out.append(replace(f, session=sized(f.session, progress.get(f.key), phase, steps), days=days))
+        out.append(f._replace(session=sized(f.session, progress.get(f.key), phase, steps), days=days))
     return tuple(out)
 
 

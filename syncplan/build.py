@@ -6,7 +6,7 @@ passes the weeks, so ``export`` and ``sync`` build exactly the same events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from syncplan.errors import InvalidInput
@@ -26,8 +26,7 @@ MAX_RUN_SESSIONS = 10_000
 MAX_RUN_TEXT = 25_000_000  # characters of event descriptions in one run
 
 
-@dataclass(frozen=True)
-class Built:
+class Built(NamedTuple):
     weeks: tuple[DatedWeek, ...]
     findings: tuple[Finding, ...]
     events: tuple[Event, ...]

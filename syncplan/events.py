@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime
 
 try:
@@ -16,8 +16,7 @@ except ImportError:  # pragma: no cover - depends on the interpreter
         from hashlib import sha256
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """One dated session, ready for a calendar.
 
     ``uid`` depends only on the plan identity, the ISO week and the session key,

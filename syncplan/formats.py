@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from syncplan.build import Built
 from syncplan.notes import title
@@ -157,8 +157,7 @@ _CELL_MINUTES = (5, 10, 15, 20, 30, 45, 60, 90, 120)
 SEVERITY_ORDER = ("error", "warning", "info")
 
 
-@dataclass(frozen=True)
-class WeekRow:
+class WeekRow(NamedTuple):
     """One week as the block chart draws it; a plain data shape any planner can fill.
 
     ``phase`` is "plan" for a plan repeated over ``--weeks N``; a training

@@ -12,7 +12,7 @@ spent training are already counted once in the resting energy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # MET values from the Compendium of Physical Activities (Ainsworth et al. 2011;
 # the 2024 update revises some values, so read these as close, not exact).
@@ -48,8 +48,7 @@ DAILY_LIFE_FACTOR = 1.2
 SEXES = ("female", "male")
 
 
-@dataclass(frozen=True)
-class Body:
+class Body(NamedTuple):
     """What the resting-energy equation needs besides weight."""
 
     height_cm: float
@@ -73,8 +72,7 @@ def resting_kcal(weight_kg: float, body: Body) -> float:
     return base + (5 if body.sex == "male" else -161)
 
 
-@dataclass(frozen=True)
-class Maintenance:
+class Maintenance(NamedTuple):
     resting: int  # Mifflin-St Jeor, kcal/day
     daily_life: int  # resting x DAILY_LIFE_FACTOR
     training: int  # net energy of the day's sessions

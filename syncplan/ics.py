@@ -7,7 +7,7 @@ time. The tests read every file back with icalendar, vobject and ical.js.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -30,8 +30,7 @@ KEEP_PAST_BYTES = 8_000_000
 KEPT_PER_WEEK = MAX_SESSIONS + 7  # the plan's sessions, and a rest-day note a day
 
 
-@dataclass(frozen=True)
-class KeptEvent:
+class KeptEvent(NamedTuple):
     """A past event carried over from the previous file (``--keep-past``), as syncplan would write it."""
 
     event: Event

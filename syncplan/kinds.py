@@ -6,11 +6,10 @@ strength focus lists follow its advice on what lifting should cover.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     id: str
     title: str
     run: bool  # a running session (as opposed to lifting or mobility)

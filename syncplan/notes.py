@@ -7,10 +7,10 @@ touching code; this module only decides which notes a session gets.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from string import Template
+from typing import NamedTuple
 
 from syncplan.errors import InvalidInput
 from syncplan.kinds import LOWER_BODY_FOCUS, muscles
@@ -85,8 +85,7 @@ def placeholder_problem(text: str, allowed: frozenset[str]) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Notes:
+class Notes(NamedTuple):
     texts: dict  # the merged notes.toml tables
     source: dict  # key -> file it came from, for error messages
 

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -82,8 +81,7 @@ _LOWER_SPACING_MINUTES = int(LOWER_BODY_SPACING.total_seconds() // 60)
 _Cost = tuple[int, int, int, int, int]
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """Local wall-clock minutes from midnight, start inclusive, end exclusive; 1440 is midnight at the end."""
 
     start: int
@@ -118,8 +116,7 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-@dataclass(frozen=True)
-class Flexible:
+class Flexible(NamedTuple):
     """A session without a day and start: ``session.day`` and ``session.start`` are ignored.
 
     A session is in its preferred part of the day when it lies wholly inside
@@ -143,22 +140,19 @@ class Flexible:
         return PREFERENCES[self.prefer]
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     key: str
     dated: DatedSession  # dated as ``week.date_week`` dates a fixed session at that day and start
     reason: str
 
 
-@dataclass(frozen=True)
-class Unplaced:
+class Unplaced(NamedTuple):
     key: str
     constraint: str  # days | window | busy | fixed | together | search (gave up on a week too full to settle)
     message: str
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
     placements: tuple[Placement, ...]
     unplaced: tuple[Unplaced, ...]
     optimal: bool = True  # False when the search limits cut short the search for a better placement
@@ -178,8 +172,7 @@ class _Slot(NamedTuple):
     end_local: int
 
 
-@dataclass(frozen=True)
-class _Who:
+class _Who(NamedTuple):
     key: str
     kind_id: str
     run: bool
@@ -228,7 +221,7 @@ class _Week:
         return None if d.dst_shift == "gap" else self.minute(d.start)
 
     def date(self, session: Session, day: int, local: int) -> DatedSession:
-        return date_session(replace(session, day=day, start=time(local // 60, local % 60)), self.week, self.tz)
+        return date_session(session._replace(day=day, start=time(local // 60, local % 60)), self.week, self.tz)
 
     def slot(self, d: DatedSession) -> _Slot:
         monday = self.week.monday
@@ -322,7 +315,6 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in out]
 
 
-@dataclass
 class _Domain:
     """A session's candidate slots, numbered in the order tried: preferred first, last week's time first, then earliest.
 
@@ -332,25 +324,31 @@ class _Domain:
     in the gap is never a candidate); only the end is dated exactly there.
     """
 
-    flex: Flexible
-    who: _Who
-    wk: _Week
-    candidates: list[tuple]  # (start minute, local day, local start, window), in the order tried
-    pref_miss: list[int]
-    stable: int | None  # index of last week's slot, if still possible
-    moved: bool  # last week's time was given and is not possible any more
-    days: frozenset[int]  # local dates of its slots
-    segments: frozenset[tuple[int, int]]  # the availability windows (as minutes) its slots lie in
-    shelf: dict[str, list[tuple]]  # candidates after each filter, for messages
-    fixed_blockers: tuple[str, ...] = ()
-    starts: list[int] = field(init=False)  # the candidates' start minutes
-    run_end: list[int] = field(init=False)  # per candidate, where the run of rising starts it is in ends
-    made: dict[int, _Slot] = field(init=False, default_factory=dict)  # the slots asked for so far
+    __slots__ = ("flex", "who", "wk", "candidates", "pref_miss", "stable", "moved", "days", "segments", "shelf",
+                 "fixed_blockers", "starts", "run_end", "made")
 
-    def __post_init__(self) -> None:
-        starts = self.starts = [x[0] for x in self.candidates]
+    def __init__(
+        self,
+        flex: Flexible,
+        who: _Who,
+        wk: _Week,
+        candidates: list[tuple],  # (start minute, local day, local start, window), in the order tried
+        pref_miss: list[int],
+        stable: int | None,  # index of last week's slot, if still possible
+        moved: bool,  # last week's time was given and is not possible any more
+        days: frozenset[int],  # local dates of its slots
+        segments: frozenset[tuple[int, int]],  # the availability windows (as minutes) its slots lie in
+        shelf: dict[str, list[tuple]],  # candidates after each filter, for messages
+        fixed_blockers: tuple[str, ...] = (),
+    ) -> None:
+        self.flex, self.who, self.wk, self.candidates, self.pref_miss = flex, who, wk, candidates, pref_miss
+        self.stable, self.moved, self.days, self.segments, self.shelf = stable, moved, days, segments, shelf
+        self.fixed_blockers = fixed_blockers
+        starts = self.starts = [x[0] for x in candidates]  # the candidates' start minutes
         ends = [k + 1 for k in range(len(starts) - 1) if starts[k + 1] < starts[k]] + [len(starts)]
+        # per candidate, where the run of rising starts it is in ends
         self.run_end = [end for begin, end in zip([0, *ends], ends) for _ in range(begin, end)]
+        self.made: dict[int, _Slot] = {}  # the slots asked for so far
 
     def slot(self, c: int) -> _Slot:
         s = self.made.get(c)

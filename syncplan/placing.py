@@ -17,8 +17,8 @@ same week.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from syncplan.events import make_uid
 from syncplan.place import GRID_MINUTES, Flexible, Placed, place
@@ -32,8 +32,7 @@ USUAL_GRID_MINUTES = 15  # the usual week is searched on quarter hours: a third 
 _REACH = timedelta(days=2)  # busy time this far outside a week can still touch it (buffers, zones)
 
 
-@dataclass(frozen=True)
-class WeekPlacement:
+class WeekPlacement(NamedTuple):
     """Where one week's flexible sessions went, and why; ``placed`` is place.py's answer."""
 
     week: str  # ISO week label
@@ -64,7 +63,7 @@ def place_weeks(
     if dated:
         previous = date_week(plan, _previous(dated[0]))
         if before is not None:
-            lead_in = replace(previous, sessions=before)
+            lead_in = previous._replace(sessions=before)
         else:
             lead_in, _ = _place_week(plan, previous, date_week(plan, _previous(previous)), dated[0], busy, usual_weeks)
     for i, week in enumerate(dated):
@@ -96,7 +95,7 @@ def held_week(plan: Plan, week, found, identity: str) -> tuple[DatedSession, ...
         if session is not None and start < end:
             local = start.astimezone(plan.zone)
             minutes = round((end - start).total_seconds() / 60)
-            session = replace(session, day=local.weekday(), start=local.time().replace(tzinfo=None), minutes=max(minutes, 1))
+            session = session._replace(day=local.weekday(), start=local.time().replace(tzinfo=None), minutes=max(minutes, 1))
             out.append(DatedSession(session, local, end.astimezone(plan.zone)))
     return tuple(sorted(out, key=lambda d: (d.utc_start, d.key))) or None
 
@@ -152,7 +151,7 @@ def _place_week(
     else:
         placed = solve(fixed, mine, last)
     sessions = sorted((*week.sessions, *(p.dated for p in placed.placements)), key=lambda d: (d.utc_start, d.key))
-    return replace(week, sessions=tuple(sessions)), placed
+    return week._replace(sessions=tuple(sessions)), placed
 
 
 def _fixed_only(plan: Plan, week: DatedWeek) -> tuple:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syncplan.errors import InvalidInput
@@ -73,8 +73,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(NamedTuple):
     key: str  # stable identity within a week: the id, or "<day>-<kind>"
     day: int  # 0 = Monday
     start: time
@@ -90,8 +89,7 @@ class Session:
         return DAYS[self.day]
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     """How a session grows each build week of a block: minutes, or a percentage compounded."""
 
     amount: float
@@ -99,8 +97,7 @@ class Progress:
     max_minutes: int | None = None
 
 
-@dataclass(frozen=True)
-class WeekOverride:
+class WeekOverride(NamedTuple):
     """One ``[[week]]`` table, resolved to its week of the block."""
 
     number: int
@@ -109,8 +106,7 @@ class WeekOverride:
     sessions: tuple[Session, ...] = ()
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """A training block: weeks that build, deload and taper to a race (see block.py)."""
 
     first_monday: date
@@ -125,8 +121,7 @@ class Block:
     overrides: tuple[WeekOverride, ...] = ()
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     source: str  # how messages name the file
     timezone: str
     weight_kg: float
@@ -196,7 +191,7 @@ def load_plan(path: Path, label: str | None = None) -> Plan:
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{source}: the plan file is not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8.") from None
     plan = parse_plan(text, source)
-    return replace(plan, path=str(Path(path).absolute()))
+    return plan._replace(path=str(Path(path).absolute()))
 
 
 def parse_plan(text: str, source: str) -> Plan:
@@ -620,9 +615,7 @@ class _BlockReader(_Reader):
             if w.number in seen:
                 raise self.fail(f"[[week]] {i + 1}", f"week {w.number} of the block already has an override ([[week]] {seen[w.number]}); merge them.")
             seen[w.number] = i + 1
-        from dataclasses import replace
-
-        return replace(block, overrides=tuple(sorted(parsed, key=lambda w: w.number)))
+        return block._replace(overrides=tuple(sorted(parsed, key=lambda w: w.number)))
 
     def week_override(self, item: object, position: int, block: Block, sessions: tuple[Session, ...]) -> WeekOverride:
         where = f"[[week]] {position}"

@@ -16,8 +16,8 @@ says what ``check`` says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 
 from syncplan.kinds import LOWER_BODY_FOCUS
 from syncplan.plan import Plan
@@ -31,8 +31,7 @@ MEALS = (3, 5)  # the article's spread of the day's protein
 RAMP = 0.10  # the most a week's run minutes may grow over the last full week
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     rule: str
     severity: str  # error | warning | info
     message: str
@@ -47,8 +46,7 @@ class Finding:
         return (self.week, self.at is None, when, SEVERITIES.index(self.severity), self.rule, self.sessions)
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
     """A dated session and the ISO week (label) it was dated for."""
 
     week: str
@@ -59,8 +57,7 @@ class Placed:
         return (self.week, self.d.key)
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """A lift and a run close enough in time for their order to matter.
 
     ``verdict`` is "ok" (lift first, far enough apart), "gap" (lift first, too

@@ -9,10 +9,8 @@ reported, never silent.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from syncplan.errors import InvalidInput
@@ -31,8 +29,7 @@ LAST_DAY = date(9996, 12, 31)
 _MARGIN = timedelta(days=2)  # a UTC offset, plus a session running past midnight
 
 
-@dataclass(frozen=True, order=True)
-class IsoWeek:
+class IsoWeek(NamedTuple):
     year: int
     week: int
 
@@ -108,8 +105,7 @@ def _out_of_range(spec: str, count: int) -> InvalidInput:
     )
 
 
-@dataclass(frozen=True)
-class DatedSession:
+class DatedSession(NamedTuple):
     session: Session
     start: datetime  # aware, in the plan's zone
     end: datetime
@@ -121,17 +117,16 @@ class DatedSession:
 
     # Aware datetimes sharing one tzinfo compare by wall time (fold ignored),
     # so anything that orders or measures sessions uses these.
-    @cached_property
+    @property
     def utc_start(self) -> datetime:
         return self.start.astimezone(timezone.utc)
 
-    @cached_property
+    @property
     def utc_end(self) -> datetime:
         return self.end.astimezone(timezone.utc)
 
 
-@dataclass(frozen=True)
-class DatedWeek:
+class DatedWeek(NamedTuple):
     week: IsoWeek
     timezone: str
     sessions: tuple[DatedSession, ...]

@@ -95,9 +95,7 @@ def test_ramp_fires_exactly_on_weeks_that_grow_more_than_ten_percent(case):
 @given(blocks(overrides=False))
 def test_without_progress_or_overrides_no_week_ramps(case):
     plan, _ = case
-    from dataclasses import replace
-
-    steady = replace(plan, block=replace(plan.block, progress=()))
+    steady = plan._replace(block=plan.block._replace(progress=()))
     assert not [f for f in built(steady).findings if f.rule == "ramp"]
 
 
@@ -162,11 +160,9 @@ def test_uids_are_unique_across_the_block_and_stable_across_runs(case):
 
 def as_flexible(plan):
     """The same plan with every session flexible, allowed only on its own day."""
-    from dataclasses import replace
-
     from syncplan.place import Flexible
 
-    return replace(plan, sessions=(), flexible=tuple(Flexible(s, (s.day,)) for s in plan.sessions))
+    return plan._replace(sessions=(), flexible=tuple(Flexible(s, (s.day,)) for s in plan.sessions))
 
 
 @SETTINGS

@@ -249,8 +249,6 @@ def test_busy_only_has_no_alarms_is_private_and_has_a_neutral_calendar_name(runn
 
 
 def test_show_escapes_control_characters_whatever_the_plan_holds():
-    from dataclasses import replace
-
     from syncplan.build import build
     from syncplan.formats import findings_text, week_grid
     from syncplan.plan import load_plan
@@ -258,7 +256,7 @@ def test_show_escapes_control_characters_whatever_the_plan_holds():
 
     plan = load_plan(PLANS / "london.toml")
     nasty = "\x1b]0;owned\x07\x1b[2J Lift\u202e\x9b"
-    plan = replace(plan, sessions=tuple(replace(s, title=nasty) for s in plan.sessions), timezone="Europe/London")
+    plan = plan._replace(sessions=tuple(s._replace(title=nasty) for s in plan.sessions), timezone="Europe/London")
     built = build(plan, [IsoWeek(2026, 13)])
     shown = week_grid(built.weeks[0], built.findings) + findings_text(built)
     assert not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in shown)

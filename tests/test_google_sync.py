@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -86,7 +85,7 @@ def test_google_rendering_the_time_in_another_offset_is_not_an_edit():
 
 
 def test_a_changed_session_is_updated_and_only_it():
-    changed = [WEEK[0], dataclasses.replace(WEEK[1], start=WEEK[1].start + timedelta(minutes=30), end=WEEK[1].end + timedelta(minutes=30)), *WEEK[2:]]
+    changed = [WEEK[0], WEEK[1]._replace(start=WEEK[1].start + timedelta(minutes=30), end=WEEK[1].end + timedelta(minutes=30)), *WEEK[2:]]
     actions = plan_sync(changed, google_holds(*WEEK), WINDOW, PLAN)
     updates = [a for a in actions if isinstance(a, Update)]
     assert [u.event.key for u in updates] == ["2026-W49/tue-run"]
@@ -158,7 +157,7 @@ def test_a_hand_edited_event_of_a_removed_session_is_left_in_place():
 
 
 def test_an_edit_matching_the_new_plan_just_refreshes_the_marker():
-    moved = dataclasses.replace(WEEK[0], summary="Lift (heavy)")
+    moved = WEEK[0]._replace(summary="Lift (heavy)")
     remote = google_holds(*WEEK)
     remote[0]["summary"] = "Lift (heavy)"
     actions = plan_sync([moved, *WEEK[1:]], remote, WINDOW, PLAN)
@@ -197,7 +196,7 @@ def test_every_action_describes_itself_for_dry_run():
     remote[0]["summary"] = "edited"
     remote_removed = copy.deepcopy(remote)
     new = event("sat-hills", 5, 9)
-    changed = dataclasses.replace(WEEK[1], summary="Hills x8")
+    changed = WEEK[1]._replace(summary="Hills x8")
     actions = plan_sync([WEEK[0], changed, new, WEEK[2]], remote_removed, WINDOW, PLAN)
     lines = [a.describe() for a in actions]
     assert {line.split()[0] for line in lines} == {"create", "update", "delete", "unchanged", "conflict"}

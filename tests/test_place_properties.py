@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 from itertools import combinations
 from zoneinfo import ZoneInfo
@@ -112,7 +111,7 @@ def candidates(w, flex: Flexible):
             for t in range(0, 24 * 60, w["grid"]):
                 if not (win.start <= t and t + flex.session.minutes <= win.end):
                     continue
-                s = replace(flex.session, day=day, start=time(t // 60, t % 60))
+                s = flex.session._replace(day=day, start=time(t // 60, t % 60))
                 d = date_session(s, w["week"], tz)
                 if d.dst_shift == "gap" or not lo <= d.utc_start or not d.utc_end <= hi:
                     continue

@@ -14,7 +14,6 @@ midnights the plan made. Timed events are written exactly as before.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +31,7 @@ MAX_REMINDERS = 5  # Google rejects more overrides
 
 
 def as_written(event: Event) -> Event:
-    return dataclasses.replace(event, reminders=tuple(sorted(set(event.reminders)))[:MAX_REMINDERS])
+    return event._replace(reminders=tuple(sorted(set(event.reminders)))[:MAX_REMINDERS])
 
 
 def written_hash(event: Event) -> str:
