@@ -125,19 +125,39 @@ class _Download:
                     chunks.append(chunk)
                     size += len(chunk)
                 missing = getattr(answer, "length", None)
+                encoding = answer.headers.get("Content-Encoding", "").strip().lower()
         except urllib.error.HTTPError as exc:
             raise SyncplanError(
-                f"{self.url}: the busy calendar could not be fetched (HTTP {exc.code} {_one_line(exc.reason)})."
+                f"{self.url}: the busy calendar could not be fetched (HTTP {exc.code} {_one_line(exc.reason)}); {_advice(exc.code)}"
             ) from None
         if size > self.limit:
-            raise SyncplanError(
-                f"{self.url}: the busy calendar is larger than {self.limit // 1_000_000} MB; syncplan stopped reading it."
-            )
+            raise self.too_large()
         if missing:
             raise SyncplanError(
                 f"{self.url}: the busy calendar was cut off ({missing} bytes short of what the server announced); try again later."
             )
-        return b"".join(chunks)
+        data = b"".join(chunks)
+        return self.decoded(data, encoding) if encoding not in ("", "identity") else data
+
+    def decoded(self, data: bytes, encoding: str) -> bytes:
+        """The body a server compressed though nobody asked it to, unpacked within the same size limit."""
+        import zlib
+
+        if encoding not in ("gzip", "x-gzip", "deflate"):
+            raise SyncplanError(f"{self.url}: the server sent the busy calendar encoded as {encoding!r}, which syncplan cannot read.")
+        unpack = zlib.decompressobj(wbits=47)  # a gzip or zlib header, whichever it has
+        try:
+            out = unpack.decompress(data, self.limit + 1)
+        except zlib.error as exc:
+            raise SyncplanError(f"{self.url}: the busy calendar arrived {encoding}-compressed and broken ({exc}); try again later.") from None
+        if len(out) > self.limit:
+            raise self.too_large()
+        if not unpack.eof:
+            raise SyncplanError(f"{self.url}: the busy calendar arrived {encoding}-compressed and cut off; try again later.")
+        return out
+
+    def too_large(self) -> SyncplanError:
+        return SyncplanError(f"{self.url}: the busy calendar is larger than {self.limit // 1_000_000} MB; syncplan stopped reading it.")
 
     def left(self) -> float:
         return max(self.deadline - time.monotonic(), 0.001)
@@ -160,6 +180,17 @@ def _check_url(url: str) -> None:
             problem = f"cannot be read ({_one_line(exc)})"
     if problem:
         raise InvalidInput(f"{url!r}: this busy calendar URL {problem}; fix it under [busy] ics or --busy.")
+
+
+def _advice(status: int) -> str:
+    """What to do about an HTTP error: wait for a server that is busy or down, check a link that no longer works."""
+    if status in (408, 425, 429) or status >= 500:
+        return "try again later."
+    if status in (401, 403):
+        return "the server refuses it; if the calendar's secret address was reset, put the new one under [busy] ics or --busy."
+    if status in (404, 410):
+        return "the calendar is no longer at that address (unpublished or moved); check the URL under [busy] ics or --busy."
+    return "check the URL under [busy] ics or --busy."
 
 
 def _reason(exc: Exception) -> str:

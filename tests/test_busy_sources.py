@@ -16,8 +16,9 @@ from test_placing import AVAILABILITY, HEAD, SESSIONS, WEEK, by_summary, meeting
 class Feed:
     """An http.server on 127.0.0.1 that answers every GET with ``body`` and ``status``."""
 
-    def __init__(self, body: bytes, status: int = 200):
+    def __init__(self, body: bytes, status: int = 200, headers: dict[str, str] | None = None):
         self.body, self.status, self.requests = body, status, 0
+        self.headers = headers or {}
         feed = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -26,6 +27,8 @@ class Feed:
                 self.send_response(feed.status)
                 self.send_header("Content-Type", "text/calendar")
                 self.send_header("Content-Length", str(len(feed.body)))
+                for name, value in feed.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(feed.body)
 
@@ -79,6 +82,67 @@ def test_busy_url_that_fails_is_a_failure_worth_retrying(runner, plan_file, tmp_
     assert result.exit_code == 1
     assert feed.url in result.stderr and "HTTP 404" in result.stderr
     assert "Traceback" not in result.output and not out.exists()
+
+
+@pytest.mark.parametrize(
+    "status, advice",
+    [
+        (404, "no longer at that address"),
+        (410, "no longer at that address"),
+        (403, "secret address"),
+        (503, "try again later"),
+        (429, "try again later"),
+        (400, "check the URL"),
+    ],
+)
+def test_a_busy_url_error_says_what_to_do_about_it(runner, plan_file, status, advice):
+    with Feed(b"no", status=status) as feed:
+        result = runner.invoke(
+            main, ["show", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "--busy", feed.url]
+        )
+    assert result.exit_code == 1
+    error = one_paragraph(result)
+    assert f"HTTP {status}" in error and advice in error
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_busy_calendar_compressed_unasked_is_unpacked_and_heeded(runner, plan_file, encoding):
+    import gzip
+    import zlib
+
+    text = meeting_ics(("2026-05-11 05:00", "2026-05-11 09:00")).encode()
+    body = gzip.compress(text) if encoding == "gzip" else zlib.compress(text)
+    with Feed(body, headers={"Content-Encoding": encoding}) as feed:
+        result = runner.invoke(
+            main, ["export", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "-o", "-", "--busy", feed.url]
+        )
+    assert result.exit_code == 0, result.output
+    assert lift_start(result) == "Tue 06:00"
+
+
+def test_a_compressed_busy_calendar_is_held_to_the_size_cap_unpacked(runner, plan_file, monkeypatch):
+    import gzip
+
+    monkeypatch.setattr("syncplan.availability.MAX_ICS_BYTES", 5000)
+    body = gzip.compress(meeting_ics(*[("2026-05-11 05:00", "2026-05-11 09:00")] * 200).encode())
+    assert len(body) < 5000
+    with Feed(body, headers={"Content-Encoding": "gzip"}) as feed:
+        result = runner.invoke(
+            main, ["show", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "--busy", feed.url]
+        )
+    assert result.exit_code == 1
+    assert "larger than" in one_paragraph(result)
+
+
+@pytest.mark.parametrize("body, encoding, words", [(b"not gzip at all", "gzip", "broken"), (b"x", "br", "cannot read")])
+def test_a_busy_calendar_in_an_unreadable_encoding_is_one_line(runner, plan_file, body, encoding, words):
+    with Feed(body, headers={"Content-Encoding": encoding}) as feed:
+        result = runner.invoke(
+            main, ["show", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "--busy", feed.url]
+        )
+    assert result.exit_code == 1
+    error = one_paragraph(result)
+    assert feed.url in error and words in error
 
 
 def test_busy_url_larger_than_the_cap_is_refused(runner, plan_file, monkeypatch):
