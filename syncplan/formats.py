@@ -107,6 +107,12 @@ def findings_json(built: Built) -> str:
                 for w in built.weeks
                 for d in w.sessions
             ],
+            # Flexible sessions that fit nowhere, with the constraint that stopped them (as `place` prints it).
+            "unplaced": [
+                {"week": w.week, "key": u.key, "constraint": u.constraint, "message": u.message}
+                for w in built.placements
+                for u in w.placed.unplaced
+            ],
             # The numbers `show --block` draws, one entry per week.
             "week_totals": [
                 {

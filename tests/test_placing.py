@@ -225,7 +225,11 @@ def test_unplaced_session_is_an_error_naming_it_and_the_constraint(runner, plan_
 
     check = runner.invoke(main, ["check", str(path), "--week", WEEK, "--busy", str(busy), "--json"])
     assert check.exit_code == 1
-    assert '"unplaced"' in check.output
+    answer = json.loads(check.output)
+    (finding,) = [f for f in answer["findings"] if f["rule"] == "unplaced"]
+    assert finding["sessions"] == ["lift-a"]
+    # A script can tell why without parsing the message: the constraint is a field of its own.
+    assert answer["unplaced"] == [{"week": WEEK, "key": "lift-a", "constraint": "busy", "message": finding["message"]}]
 
 
 def test_allow_errors_writes_the_week_without_the_unplaced_session(runner, plan_file, tmp_path):
