@@ -27,8 +27,8 @@ overrides come last: skips, a week off, and sessions added or replaced as writte
 
 from __future__ import annotations
 
-from typing import NamedTuple
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from syncplan.kinds import Kind
 from syncplan.plan import RACE_KEY, Block, Plan, Progress, Session

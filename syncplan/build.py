@@ -6,8 +6,8 @@ passes the weeks, so ``export`` and ``sync`` build exactly the same events.
 
 from __future__ import annotations
 
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from syncplan.errors import InvalidInput
 from syncplan.events import Event, feed_identity, make_uid

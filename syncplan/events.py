@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 
 try:
     # CPython's own SHA-256 (the same digests): importing hashlib loads OpenSSL,

@@ -7,9 +7,9 @@ time. The tests read every file back with icalendar, vobject and ical.js.
 
 from __future__ import annotations
 
-from typing import NamedTuple
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from syncplan import __version__
 from syncplan.events import Event
