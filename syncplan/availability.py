@@ -7,6 +7,7 @@ are read by ``google/freebusy.py`` (only by ``sync``, which has a token).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from syncplan.errors import InvalidInput, SyncplanError
 MAX_ICS_BYTES = 20_000_000  # a busy year of a work calendar is a few MB
 URL_TIMEOUT = 20.0  # seconds for the whole download: connecting, headers and body
 _MARGIN = timedelta(days=2)  # busy time just outside the weeks can still touch them
+_OTHER_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # ftp://, file://, webcal:// ...
 
 
 def span(plan, weeks) -> tuple[datetime, datetime]:
@@ -34,6 +36,12 @@ def read_busy_sources(plan, weeks, extra: tuple[str, ...] = ()) -> list[tuple[da
     found = []
     sources = [(s, _from_plan(plan, s)) for s in plan.busy_ics] + [(s, s) for s in extra]
     for named, where in sources:
+        if _OTHER_SCHEME.match(where) and not _is_url(where):
+            hint = "a webcal:// link is the calendar's https:// address" if where.lower().startswith("webcal") else "a file is given by its path"
+            raise InvalidInput(
+                f"{named}: syncplan reads busy calendars from files and http(s) URLs only; "
+                f"fix it under [busy] ics or --busy ({hint})."
+            )
         data = fetch(where) if _is_url(where) else _read_file(Path(where), named)
         found += read_busy(data, start, end, plan.zone, named)
     return merge(found)
@@ -115,8 +123,9 @@ class _Download:
         import urllib.request
 
         request = urllib.request.Request(self.url, headers={"User-Agent": "syncplan", "Accept": "text/calendar, */*"})
+        opener = urllib.request.build_opener(_redirects_within_http(self.url))
         try:
-            with urllib.request.urlopen(request, timeout=self.left()) as answer:
+            with opener.open(request, timeout=self.left()) as answer:
                 chunks, size = [], 0
                 while size <= self.limit and not self.given_up:
                     chunk = answer.read1(min(self.CHUNK, self.limit + 1 - size))
@@ -140,20 +149,31 @@ class _Download:
         return self.decoded(data, encoding) if encoding not in ("", "identity") else data
 
     def decoded(self, data: bytes, encoding: str) -> bytes:
-        """The body a server compressed though nobody asked it to, unpacked within the same size limit."""
+        """The body a server compressed though nobody asked it to, unpacked within the same size limit.
+
+        As browsers do: "deflate" with or without its zlib header, and gzip of
+        one or more members.
+        """
         import zlib
 
         if encoding not in ("gzip", "x-gzip", "deflate"):
             raise SyncplanError(f"{self.url}: the server sent the busy calendar encoded as {encoding!r}, which syncplan cannot read.")
-        unpack = zlib.decompressobj(wbits=47)  # a gzip or zlib header, whichever it has
-        try:
-            out = unpack.decompress(data, self.limit + 1)
-        except zlib.error as exc:
-            raise SyncplanError(f"{self.url}: the busy calendar arrived {encoding}-compressed and broken ({exc}); try again later.") from None
-        if len(out) > self.limit:
-            raise self.too_large()
-        if not unpack.eof:
-            raise SyncplanError(f"{self.url}: the busy calendar arrived {encoding}-compressed and cut off; try again later.")
+        raw = encoding == "deflate" and not (len(data) >= 2 and (data[0] & 0x0F) == 8 and int.from_bytes(data[:2], "big") % 31 == 0)
+        out, rest = b"", data
+        while rest:
+            unpack = zlib.decompressobj(wbits=-15 if raw else 47)  # raw deflate, or a gzip or zlib header
+            try:
+                out += unpack.decompress(rest, self.limit + 1 - len(out))
+            except zlib.error as exc:
+                raise SyncplanError(
+                    f"{self.url}: the server's {encoding}-compressed answer cannot be unpacked ({exc}); "
+                    f"check that the address serves a calendar, or ask whoever runs the server."
+                ) from None
+            if len(out) > self.limit:
+                raise self.too_large()
+            if not unpack.eof:
+                raise SyncplanError(f"{self.url}: the busy calendar arrived {encoding}-compressed and cut off; try again later.")
+            rest = b"" if raw or not unpack.unused_data.strip(b"\0") else unpack.unused_data  # gzip may be padded with zeros
         return out
 
     def too_large(self) -> SyncplanError:
@@ -161,6 +181,23 @@ class _Download:
 
     def left(self) -> float:
         return max(self.deadline - time.monotonic(), 0.001)
+
+
+def _redirects_within_http(url: str):
+    """urllib's redirect handler, held to http(s): it would follow a server's redirect to ftp:// too."""
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+                raise SyncplanError(
+                    f"{url}: the server redirects to {newurl!r}, and syncplan follows redirects only to http(s) "
+                    f"addresses; check the URL under [busy] ics or --busy."
+                )
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return Redirects()
 
 
 def _check_url(url: str) -> None:

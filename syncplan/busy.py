@@ -20,6 +20,7 @@ from syncplan.busy_quick import MAX_PER_DAY, per_day
 from syncplan.errors import InvalidInput
 
 Interval = tuple[datetime, datetime]
+_GZIP_MAGIC = b"\x1f\x8b"
 _MARGIN = timedelta(days=2)  # floating and all-day times are placed only after expansion
 
 
@@ -32,6 +33,8 @@ def read_busy(data: bytes, start: datetime, end: datetime, zone: ZoneInfo | str,
     """
     from syncplan import busy_quick
 
+    if data.startswith(_GZIP_MAGIC):
+        raise InvalidInput(f"{source}: this is a gzip-compressed file, not an iCalendar (.ics) file; unpack it first (gunzip).")
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     quick = busy_quick.read(data, start, end, tz)
     if quick is None:

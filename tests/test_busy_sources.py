@@ -105,14 +105,33 @@ def test_a_busy_url_error_says_what_to_do_about_it(runner, plan_file, status, ad
     assert f"HTTP {status}" in error and advice in error
 
 
-@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
-def test_a_busy_calendar_compressed_unasked_is_unpacked_and_heeded(runner, plan_file, encoding):
-    import gzip
+def _raw_deflate(data: bytes) -> bytes:
     import zlib
 
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+def _two_members(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data[:100]) + gzip.compress(data[100:]) + b"\0" * 8
+
+
+PACKED = {
+    "gzip": ("gzip", lambda d: __import__("gzip").compress(d)),
+    "deflate": ("deflate", lambda d: __import__("zlib").compress(d)),
+    "raw-deflate": ("deflate", _raw_deflate),
+    "gzip-members": ("gzip", _two_members),
+}
+
+
+@pytest.mark.parametrize("packed", PACKED.values(), ids=PACKED.keys())
+def test_a_busy_calendar_compressed_unasked_is_unpacked_and_heeded(runner, plan_file, packed):
+    """As browsers read them: deflate with or without its zlib header, gzip in several members with zero padding."""
+    encoding, pack = packed
     text = meeting_ics(("2026-05-11 05:00", "2026-05-11 09:00")).encode()
-    body = gzip.compress(text) if encoding == "gzip" else zlib.compress(text)
-    with Feed(body, headers={"Content-Encoding": encoding}) as feed:
+    with Feed(pack(text), headers={"Content-Encoding": encoding}) as feed:
         result = runner.invoke(
             main, ["export", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "-o", "-", "--busy", feed.url]
         )
@@ -134,7 +153,7 @@ def test_a_compressed_busy_calendar_is_held_to_the_size_cap_unpacked(runner, pla
     assert "larger than" in one_paragraph(result)
 
 
-@pytest.mark.parametrize("body, encoding, words", [(b"not gzip at all", "gzip", "broken"), (b"x", "br", "cannot read")])
+@pytest.mark.parametrize("body, encoding, words", [(b"not gzip at all", "gzip", "cannot be unpacked"), (b"x", "br", "cannot read")])
 def test_a_busy_calendar_in_an_unreadable_encoding_is_one_line(runner, plan_file, body, encoding, words):
     with Feed(body, headers={"Content-Encoding": encoding}) as feed:
         result = runner.invoke(
@@ -143,6 +162,37 @@ def test_a_busy_calendar_in_an_unreadable_encoding_is_one_line(runner, plan_file
     assert result.exit_code == 1
     error = one_paragraph(result)
     assert feed.url in error and words in error
+
+
+def test_a_gzip_file_given_as_a_busy_calendar_is_said_to_be_compressed(runner, plan_file, tmp_path):
+    import gzip
+
+    packed = tmp_path / "work.ics.gz"
+    packed.write_bytes(gzip.compress(meeting_ics(("2026-05-11 05:00", "2026-05-11 09:00")).encode()))
+    with Feed(packed.read_bytes()) as feed:  # no Content-Encoding: the server serves the .gz file as it is
+        for source in (str(packed), feed.url):
+            result = runner.invoke(main, ["show", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "--busy", source])
+            assert result.exit_code == 2
+            error = one_paragraph(result)
+            assert source in error and "gzip-compressed" in error and "\\x" not in error
+
+
+def test_a_redirect_away_from_http_is_not_followed(runner, plan_file):
+    answer = trickle(b"HTTP/1.1 302 Found\r\nLocation: ftp://127.0.0.1/work.ics\r\nContent-Length: 0\r\n\r\n", [])
+    with Server(answer) as server:
+        result = runner.invoke(main, ["show", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "--busy", server.url])
+    assert result.exit_code == 1
+    error = one_paragraph(result)
+    assert "ftp://127.0.0.1/work.ics" in error and "only to http(s)" in error
+
+
+@pytest.mark.parametrize("source", ["ftp://127.0.0.1/x.ics", "file:///etc/passwd", "webcal://cal.example.com/work.ics"])
+def test_a_busy_source_with_another_scheme_is_refused_as_such(runner, plan_file, source):
+    result = runner.invoke(main, ["show", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "--busy", source])
+    assert result.exit_code == 2
+    error = one_paragraph(result)
+    assert source in error and "http(s) URLs only" in error
+    assert ("https:// address" in error) == source.startswith("webcal")
 
 
 def test_busy_url_larger_than_the_cap_is_refused(runner, plan_file, monkeypatch):
