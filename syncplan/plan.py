@@ -505,7 +505,7 @@ class _Reader:
             raise self.fail(f"{where} field 'day'", f"{_show(item['day'])} is not a day.{hint} Use one of {', '.join(DAYS)}.")
 
         start = item["start"]
-        parsed_start = start.replace(second=0, microsecond=0) if isinstance(start, time) else parse_clock(start)
+        parsed_start = parse_clock(start)
         if parsed_start is None:
             raise self.fail(f"{where} field 'start'", f'{_show(start)} is not a time of day; write it as "HH:MM", e.g. "07:00".')
 
@@ -586,7 +586,7 @@ class _BlockReader(_Reader):
             if race is None:
                 raise self.fail(f"{where} field 'race_start'", "a race start needs a race day; add race = \"YYYY-MM-DD\".")
             value = raw["race_start"]
-            race_start = value.replace(second=0, microsecond=0) if isinstance(value, time) else parse_clock(value)
+            race_start = parse_clock(value)
             if race_start is None:
                 raise self.fail(f"{where} field 'race_start'", f'{_show(value)} is not a time of day; write it as "HH:MM", e.g. "09:00".')
             if any(s.key == RACE_KEY for s in sessions):
@@ -1004,11 +1004,22 @@ def parse_day(value: object) -> int | None:
 
 
 def parse_clock(value: object) -> time | None:
-    """"HH:MM" on a 24-hour clock; None if it is not one."""
+    """"HH:MM" on a 24-hour clock, or a TOML time on the minute (07:00:00); None if it is neither.
+
+    A time with seconds is refused rather than cut to the minute without a word.
+    """
+    if isinstance(value, time):
+        return value if not (value.second or value.microsecond or value.tzinfo) else None
     match = _TIME.fullmatch(value.strip()) if isinstance(value, str) else None
     return time(int(match[1]), int(match[2])) if match else None
 
 
 def _show(value: object) -> str:
-    text = repr(value)
+    """A value as the plan file spells it: TOML's true, 07:00:30 and 2026-01-01T07:00:00, not Python's."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (date, time)):
+        text = value.isoformat()
+    else:
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -365,7 +365,7 @@ BAD = [
     (PLAN.replace('id = "sun-long"', 'id = "race"'), "session id 'race': this id is kept for the race event"),
     (PLAN.replace('start = "2026-12-09"\nrace = "2027-03-07"\nrace_start = "09:30"', 'start = "9995-11-01"\nweeks = 20'),
      "[block]: a block from 9995-11-01 for 20 weeks falls outside the years 4 to 9995"),
-    (PLAN.replace('"2026-12-09"', "2026-12-09T10:00:00"), "[block] field 'start': datetime.datetime(2026, 12, 9, 10, 0) is not a date"),
+    (PLAN.replace('"2026-12-09"', "2026-12-09T10:00:00"), "[block] field 'start': 2026-12-09T10:00:00 is not a date"),
     (PLAN.replace("[block]", "[blok]"), "top level: unknown field 'blok'. Did you mean 'block'?"),
 ]
 

@@ -22,6 +22,11 @@ def test_fixture_plan_loads_with_defaults_and_keys():
     assert plan.sessions[3].focus == "upper"
 
 
+def test_a_toml_time_on_the_minute_is_a_start(plan_file):
+    (s,) = load_plan(plan_file(GOOD_HEAD + LIFT.replace('"07:00"', "07:15:00"))).sessions
+    assert s.start.strftime("%H:%M:%S") == "07:15:00"
+
+
 def test_kind_aliases_and_full_day_names(plan_file):
     plan = load_plan(plan_file(GOOD_HEAD + '[[session]]\nday = "Wednesday"\nstart = "7:05"\nkind = "Hill Repeats"\nminutes = 40\n'))
     (s,) = plan.sessions
@@ -50,6 +55,10 @@ BAD = [
     ("id with a newline", GOOD_HEAD + LIFT.replace('id = "tue-lift"', 'id = "a\\nb"'), ["session 1 (tue strength, line 4) field 'id'", "'a\\nb'"]),
     ("zone is a folder", GOOD_HEAD.replace("Europe/London", "America"), ["field 'timezone'", "'America'"]),
     ("unknown rule", GOOD_HEAD + '[rules]\ndisable = ["speed"]\n', ["'disable'", "'speed'"]),
+    # TOML values are shown as the file spells them, and a time is never cut to the minute silently.
+    ("start with seconds", GOOD_HEAD + LIFT.replace('"07:00"', "07:00:30"), ["field 'start'", "07:00:30 is not a time of day"]),
+    ("start is a datetime", GOOD_HEAD + LIFT.replace('"07:00"', "2026-01-01T07:00:00"), ["2026-01-01T07:00:00 is not a time of day"]),
+    ("minutes is a boolean", GOOD_HEAD + LIFT.replace("minutes = 60", "minutes = true"), ["field 'minutes'", "true is not a whole number"]),
 ]
 
 
