@@ -147,3 +147,12 @@ def test_cron_with_another_calendar_name_says_it_will_not_rename(runner, isolate
     assert "does not rename" in result.stderr and '[calendar] name = "Hy"' in result.stderr
     plain = runner.invoke(main, ["cron", str(LONDON), "--calendar", "Training"])
     assert plain.exit_code == 0 and plain.stderr == ""
+
+
+def test_the_templates_share_the_identity_the_message_names():
+    """The refusal says every built-in template shares one calendar; that holds only while they share one identity."""
+    from syncplan.cli import TEMPLATE_IDENTITY
+    from syncplan.plan import load_plan
+    from syncplan.templates import template_names, template_path
+
+    assert {load_plan(template_path(name)).identity for name in template_names()} == {TEMPLATE_IDENTITY}
