@@ -478,7 +478,15 @@ def auth(credentials_file, no_browser, show_status, logout, token_file, calendar
 @main.command()
 @plan_options
 @week_options
-@click.option("--calendar", metavar="NAME|ID", help="Calendar name (default: the plan's [calendar] name), or primary or an ID.")
+@click.option(
+    "--calendar",
+    metavar="NAME|ID",
+    help=(
+        "primary, a calendar ID, or a NAME for the plan's calendar when sync makes it [default: the plan's "
+        "[calendar] name]. A NAME never renames the plan's calendar: if it exists under another name, sync stops "
+        "(exit 2); set [calendar] name in the plan to rename it."
+    ),
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change in Google; change nothing.")
 @click.option("--overwrite-edits", is_flag=True, help="Replace events edited or deleted by hand in Google.")
 @click.option("--force", is_flag=True, help="Allow deleting every syncplan event of a week the plan leaves empty.")
@@ -493,15 +501,15 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
     ones, only ever touching events syncplan made; sessions that come back
     are restored. Events edited or deleted by hand in Google are reported and
     left alone. syncplan's calendar is found by its marker, renamed when the
-    plan's calendar name changes, and never made twice. Safe to run from
-    cron: it exits 3 only when Google authorisation is needed, 1 for a
-    failure worth retrying later.
+    plan's [calendar] name changes (never by --calendar), and never made
+    twice. Safe to run from cron: it exits 3 only when Google authorisation
+    is needed, 1 for a failure worth retrying later.
     """
     from syncplan.google.auth import token_path
-    from syncplan.google.push import Target, push
+    from syncplan.google.push import NotRenamed, Target, push
 
     plan = load(plan_path, template, builtin_fallback=False)
-    target = Target(calendar or plan.calendar_name, plan.timezone)
+    target = Target(calendar or plan.calendar_name, plan.timezone, renames=not calendar or calendar == plan.calendar_name)
     read_back = _google_read_back(plan, target, token_file) if plan.flexible else None
     built = build_weeks(
         plan, week_spec, weeks, notes_dir, busy_files=busy_files, google_busy=_google_busy(token_file), read_back=read_back
@@ -523,6 +531,8 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
             progress=bar.start,
             weeks_off=frozenset(w.week.label for w in built.weeks if w.phase is not None and w.phase.rest),
         )
+    except NotRenamed as exc:
+        raise InvalidInput(not_renamed(plan, template, exc.current, exc.wanted)) from None
     finally:
         bar.finish()
     for note in outcome.notes:
@@ -536,6 +546,43 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
     for conflict in outcome.conflicts:
         click.echo(conflict.describe())
     click.echo(outcome.summary())
+
+
+TEMPLATE_IDENTITY = "training"  # the built-in templates are all named "Training" and have no id
+
+
+def not_renamed(plan, template: str | None, current: str, wanted: str) -> str:
+    """Why ``--calendar NAME`` stopped: where the plan's calendar is, and the two ways to get what was meant."""
+    import json
+    import shlex
+
+    if current == plan.calendar_name:
+        keep = "Leave out --calendar to sync into it."
+    else:
+        keep = f"`--calendar {shlex.quote(current)}` syncs into it under its name."
+    setting = f"`[calendar] name = {json.dumps(wanted, ensure_ascii=False)}`"
+    if template is not None:
+        fix = (
+            f"A template is not edited: `syncplan init --template {template}` writes a copy of it with its own "
+            f"`[calendar] id`, which keeps it apart from other plans; set {setting} in that copy and sync it."
+        )
+    else:
+        fix = (
+            f"To rename it, set {setting} in {plan.source}; to keep this plan apart from other plans, give it its "
+            f"own `[calendar] id` (`syncplan init --template NAME` writes a copy of a template with its own id)."
+        )
+    templates = " (every built-in template is one)" if plan.identity == TEMPLATE_IDENTITY else ""
+    shared = (
+        f" A plan without an `[calendar] id` takes its identity from its name, so the plans named "
+        f"{plan.calendar_name!r} without an id{templates} share that calendar."
+        if plan.calendar_id is None
+        else ""
+    )
+    return (
+        f"--calendar {wanted}: {plan.source} has the identity {plan.identity!r}, whose Google calendar already "
+        f"exists as {current!r} and holds its events; --calendar does not rename it, so nothing was written.{shared} "
+        f"{fix} {keep}"
+    )
 
 
 def _google_read_back(plan, target, token_file):
@@ -599,12 +646,27 @@ def refuse_export_target(feed: Path, plan: Path) -> None:
     refuse_foreign(feed, read_existing(feed, limit=4096), looks_like_icalendar, "an iCalendar file", "Give another file, or move that one away first.")
 
 
+def cron_calendar_note(plan, template: str | None, calendar: str) -> str:
+    """What a weekly sync with someone else's name does: cron cannot ask Google now, so it says it."""
+    import json
+
+    where = f"a copy from `syncplan init --template {template}`" if template is not None else str(plan.source)
+    return (
+        f"syncplan: --calendar {calendar} is not the plan's [calendar] name ({plan.calendar_name!r}). The weekly "
+        f"sync makes a calendar {calendar!r} only while this plan's calendar does not exist yet: --calendar does "
+        f"not rename it, so if it exists under another name each run stops with exit 2 and writes nothing. To "
+        f"rename it, set `[calendar] name = {json.dumps(calendar, ensure_ascii=False)}` in {where} and leave out --calendar."
+    )
+
+
 @main.command()
 @click.argument("plan_path", metavar="[PLAN]", required=False, type=click.Path(path_type=Path))
 @click.option("--template", "-t", metavar="NAME", help="Schedule a built-in template instead of a plan file.")
 @click.option("--day", default="sun", show_default=True, help="Day of the week to run on (mon..sun).")
 @click.option("--time", "at", default="18:00", show_default=True, help="Time of day, HH:MM.")
-@click.option("--calendar", metavar="NAME|ID", help="Passed on to `syncplan sync`.")
+@click.option(
+    "--calendar", metavar="NAME|ID", help="Passed on to `syncplan sync` (a NAME there never renames the plan's calendar)."
+)
 @click.option("--token", "token_file", type=click.Path(dir_okay=False, path_type=Path), help="Passed on to `syncplan sync`.")
 @click.option(
     "--export",
@@ -630,6 +692,7 @@ def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks,
     absolutely and carries the directory variables set here (SYNCPLAN_*,
     XDG_*_HOME). The plan and the options are checked now, not on Sunday.
     """
+    from syncplan.google import auth as google_auth
     from syncplan.google import cron as crontab
     from syncplan.paths import default_plan_path, state_dir
 
@@ -643,6 +706,8 @@ def cron(plan_path, template, day, at, calendar, token_file, export_file, weeks,
         plan_path = default_plan_path()
     if export_file is None:
         command = crontab.sync_command(plan_path, template, calendar, token_file, weeks)
+        if calendar and calendar != plan.calendar_name and not google_auth.is_calendar_id(calendar):
+            click.echo(cron_calendar_note(plan, template, calendar), err=True)
         log, tag = state_dir() / "sync.log", crontab.TAG
     else:
         if str(export_file) == "-":

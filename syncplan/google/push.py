@@ -7,7 +7,7 @@ prints, and the decisions themselves are ``sync.plan_sync``'s.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,14 +25,33 @@ PENDING = "pending"
 
 @dataclass(frozen=True)
 class Target:
-    """Where the events go: syncplan's own calendar by name, or an existing one by id."""
+    """Where the events go: syncplan's own calendar by name, or an existing one by id.
+
+    ``renames`` says the name is the plan's own ``[calendar] name``, which an
+    existing calendar of the plan takes. A name given for one run (``sync
+    --calendar``) only names a calendar yet to be made: it must not rename,
+    and so take over, the calendar every plan of the same identity syncs to.
+    """
 
     name_or_id: str
     timezone: str
+    renames: bool = True
 
     @property
     def is_id(self) -> bool:
         return auth.is_calendar_id(self.name_or_id)
+
+
+class NotRenamed(InvalidInput):
+    """The plan's calendar exists as ``current``, and the run's name ``wanted`` may not rename it.
+
+    Raised before anything is written, in a dry run too; the command line
+    words the fix, since it knows where the name came from.
+    """
+
+    def __init__(self, current: str, wanted: str):
+        super().__init__(f"the plan's calendar is {current!r}; the name {wanted!r} given for this run does not rename it.")
+        self.current, self.wanted = current, wanted
 
 
 @dataclass
@@ -72,7 +91,8 @@ def push(
     """Make the window of the target calendar show ``events``; see ``Outcome`` for what happened.
 
     ``plan`` is the plan's identity: it marks the events and syncplan's
-    calendar, so a new display name (``target``) renames that calendar.
+    calendar, so a new display name of the plan's own (``target.renames``)
+    renames that calendar; any other name there is ``NotRenamed``.
     ``progress``, for a progress bar, is called with the number of writes once
     they are known and returns None or a callable advanced by 1 per write.
     """
@@ -171,7 +191,8 @@ def _known_calendar(client, ids, target: Target, plan: str) -> str | None:
     remembered = ids.get(plan, legacy_name=target.name_or_id)
     if remembered and remembered["id"] != PENDING:
         return remembered["id"]
-    calendar_id, _ = _find_or_make(client, ids, target, plan, dry_run=True, notes=[], forget=False)
+    looking = replace(target, renames=True)  # reading is not renaming; ``push`` refuses what it must
+    calendar_id, _ = _find_or_make(client, ids, looking, plan, dry_run=True, notes=[], forget=False)
     return calendar_id
 
 
@@ -219,6 +240,8 @@ def _find_or_make(client, ids, target: Target, plan: str, dry_run: bool, notes: 
     if client.may_list_calendars:
         found = client.own_calendars(plan, name)
         if found:
+            if not target.renames:
+                _refuse_rename(_adopt(client, found, remembered, plan, True, []).get("summary"), name)
             chosen = _adopt(client, found, remembered, plan, dry_run, notes)
             if chosen.get("summary") != name or marked_for(chosen) != plan:
                 if dry_run:
@@ -231,6 +254,8 @@ def _find_or_make(client, ids, target: Target, plan: str, dry_run: bool, notes: 
                 ids.put(plan, chosen["id"], name, legacy_name=name)
             return chosen["id"], False
     elif remembered and remembered["id"] != PENDING:
+        if not target.renames and remembered.get("name") is not None:
+            _refuse_rename(remembered["name"], name)
         if remembered.get("name") not in (None, name) and not dry_run:
             client.mark_calendar(remembered["id"], name, plan)
             ids.put(plan, remembered["id"], name, legacy_name=name)
@@ -256,6 +281,11 @@ def _find_or_make(client, ids, target: Target, plan: str, dry_run: bool, notes: 
     ids.put(plan, calendar_id, name, legacy_name=name)
     notes.append(f"created the calendar {name!r}")
     return calendar_id, True
+
+
+def _refuse_rename(current: str | None, wanted: str) -> None:
+    if current != wanted:
+        raise NotRenamed(current or "(no name)", wanted)
 
 
 def _adopt(client, found: list[dict], remembered: dict | None, plan: str, dry_run: bool, notes: list[str]) -> dict:
