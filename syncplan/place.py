@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from itertools import groupby
 from datetime import datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -75,6 +76,7 @@ PER_DAY = 1  # then, the starts tried per session, day and preference class
 DAYS_BUDGET = 2000  # steps for the least hard-day pairs by days alone, a floor that proves a placement the best
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
+_PACK = 1 << 32  # (same-day, next-day) pairs as one number: next-day pairs stay far below it
 _LOWER_SPACING_MINUTES = int(LOWER_BODY_SPACING.total_seconds() // 60)
 # A placement's cost, compared as a whole (lexicographic): sessions outside their preferred time, lower-body
 # lifts under 48 h apart, pairs of hard sessions on one day, pairs on consecutive days, sessions off their usual time.
@@ -671,49 +673,52 @@ class _Search:
             (j for j in order if self.domains[j].who.hard),
             key=lambda j: (len(self.domains[j].days), sorted(self.domains[j].days), j),
         )
-        days = [sorted(self.domains[j].days) for j in hard]
-        # Hard sessions by day, in a list indexed from the earliest day a neighbour week's session has.
+        # What one more hard session on a day costs, (same-day pairs, next-day pairs) packed in one number
+        # (same * _PACK + next) so that sums and minimums stay whole numbers; a list indexed from the day before
+        # the earliest day a neighbour week's session has (or Monday) to the day after the latest (or Sunday).
         low = min([*self.hard_on, 0]) - 1
         on = [0] * (max([*self.hard_on, 6]) - low + 2)
         for d, n in self.hard_on.items():
             on[d - low] = n
-        best: list[tuple[int, int] | None] = [None]
+        cost = [on[k] * _PACK + on[k - 1] + on[k + 1] for k in range(1, len(on) - 1)]
+        cost = [0, *cost, 0]
+        cost_of = cost.__getitem__
+        days = [[d - low for d in sorted(self.domains[j].days)] for j in hard]
+        twin = [n + 1 < len(days) and days[n + 1] == days[n] for n in range(len(days))]
+        # The sessions from the n-th on as (days, how many have them): twins are next to each other.
+        rest = [[(ks, len(list(same))) for ks, same in groupby(days[n:])] for n in range(len(days))]
+        best: list[int | None] = [None]
         steps = 0
 
-        def add(d: int) -> tuple[int, int]:
-            k = d - low
-            return on[k], on[k - 1] + on[k + 1]
-
-        def go(n: int, same: int, next_day: int, after: int) -> bool:
+        def go(n: int, total: int, after: int) -> bool:
             nonlocal steps
             if n == len(hard):
-                if best[0] is None or (same, next_day) < best[0]:
-                    best[0] = (same, next_day)
+                if best[0] is None or total < best[0]:
+                    best[0] = total
                 return True
-            if best[0] is not None:
-                least_same = least_next = 0
-                for ds in days[n:]:
-                    a, b = min(map(add, ds))
-                    least_same += a
-                    least_next += b
-                if (same + least_same, next_day + least_next) >= best[0]:
-                    return True
-            for d in sorted(days[n], key=add):
-                if d < after:
+            if best[0] is not None and total + sum(min(map(cost_of, ks)) * count for ks, count in rest[n]) >= best[0]:
+                return True
+            for k in sorted(days[n], key=cost_of):
+                if k < after:
                     continue  # twins (the same days) take their days in order: the rest are the same placements
                 steps += 1
                 if steps > DAYS_BUDGET:
                     return False
-                s, x = add(d)
-                on[d - low] += 1
-                twin = n + 1 < len(hard) and days[n + 1] == days[n]
-                done = go(n + 1, same + s, next_day + x, d if twin else -_DAY)
-                on[d - low] -= 1
+                here = cost[k]
+                cost[k - 1] += 1
+                cost[k] += _PACK
+                cost[k + 1] += 1
+                done = go(n + 1, total + here, k if twin[n] else -_DAY)
+                cost[k - 1] -= 1
+                cost[k] -= _PACK
+                cost[k + 1] -= 1
                 if not done:
                     return False
             return True
 
-        return best[0] if go(0, 0, 0, -_DAY) else None
+        if not go(0, 0, -_DAY):
+            return None
+        return divmod(best[0], _PACK) if best[0] is not None else None
 
     def _first_free(self, j: int, new: list[tuple[int, int]]) -> int | None:
         """The first of ``j``'s slots still free once ``new`` has joined its forbidden ranges.
