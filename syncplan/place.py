@@ -52,7 +52,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from itertools import groupby
+from itertools import chain, compress, groupby, repeat
+from operator import itemgetter, lt
 from datetime import datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -77,6 +78,7 @@ DAYS_BUDGET = 2000  # steps for the least hard-day pairs by days alone, a floor 
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
 _PACK = 1 << 32  # (same-day, next-day) pairs as one number: next-day pairs stay far below it
+_LOCAL = itemgetter(2)  # a candidate's local start
 _LOWER_SPACING_MINUTES = int(LOWER_BODY_SPACING.total_seconds() // 60)
 # A placement's cost, compared as a whole (lexicographic): sessions outside their preferred time, lower-body
 # lifts under 48 h apart, pairs of hard sessions on one day, pairs on consecutive days, sessions off their usual time.
@@ -346,10 +348,14 @@ class _Domain:
         self.flex, self.who, self.wk, self.candidates, self.pref_miss = flex, who, wk, candidates, pref_miss
         self.stable, self.moved, self.days, self.segments, self.shelf = stable, moved, days, segments, shelf
         self.fixed_blockers = fixed_blockers
-        starts = self.starts = [x[0] for x in candidates]  # the candidates' start minutes
-        ends = [k + 1 for k in range(len(starts) - 1) if starts[k + 1] < starts[k]] + [len(starts)]
-        # per candidate, where the run of rising starts it is in ends
-        self.run_end = [end for begin, end in zip([0, *ends], ends) for _ in range(begin, end)]
+        starts = self.starts = list(map(itemgetter(0), candidates))  # the candidates' start minutes
+        # Per candidate, where the run of rising starts it is in ends (a run ends where a start is below the one before).
+        falls = compress(range(1, len(starts)), map(lt, starts[1:], starts))
+        self.run_end: list[int] = []
+        begin = 0
+        for end in (*falls, len(starts)):
+            self.run_end += [end] * (end - begin)
+            begin = end
         self.made: dict[int, _Slot] = {}  # the slots asked for so far
 
     def slot(self, c: int) -> _Slot:
@@ -531,69 +537,127 @@ def _domain(
     for day in sorted(set(flex.days)):
         for w in availability.get(day, ()):
             windows.append((day, w, wk.edge(day, w.start), wk.edge(day, w.end)))
-    busy_starts = [(lo - m + 1, hi) for lo, hi in busy_ranges]
     blocked: list[tuple[int, int]] = []
     owners: list[tuple[tuple[int, int], str]] = []
     for fw, fs in fixed_slots:
         for r in rules.forbidden(fw, fs, who):
             blocked.append(r)
             owners.append((r, fw.key))
-    kept = _starts(wk, windows, m, grid, _merge([*busy_starts, *blocked]))
+    runs = _runs(wk, windows, m, grid, busy_ranges, _merge(blocked))
 
     shelf: dict[str, list[tuple]] = {"days": [(day, w.start, w.end, end - first) for day, w, first, end in windows]}
     blockers: tuple[str, ...] = ()
-    if not kept:  # only a message needs to know which filter emptied it
-        shelf["window"] = _starts(wk, windows, m, grid, [])
-        shelf["busy"] = _starts(wk, windows, m, grid, _merge(busy_starts))
+    if not any(runs):  # only a message needs to know which filter emptied it
+        shelf["window"] = _starts(wk, windows, m, grid, [], [])
+        shelf["busy"] = _starts(wk, windows, m, grid, busy_ranges, [])
         blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x[0] < r[1] for x in shelf["busy"])}))
 
     pref = flex.preferred
-    stable_at = None
-    if last is not None and kept:
-        usual = last[1].hour * 60 + last[1].minute
-        stable_at = next((at for at, day, t, _ in kept if day == last[0] and t == usual), None)
-    # Tried in this order: preferred first, then last week's start, then earliest (``kept`` is by start already).
     lo, hi = (pref[0], pref[1] - m) if pref is not None else (-_DAY, _DAY)  # the starts that keep it in its preferred time
-    rank = [(0 if lo <= t <= hi else 2) + (at != stable_at) for at, _, t, _ in kept]  # 2 * miss + not the usual start
-    order = sorted(range(len(kept)), key=rank.__getitem__)  # stable: earliest first within a rank
-    candidates = [kept[k] for k in order]
-    misses = [rank[k] // 2 for k in order]
-    stable = None if stable_at is None else next(k for k, x in enumerate(candidates) if x[0] == stable_at)
-    days = frozenset({x[1] for x in kept})
-    segments = frozenset({x[3] for x in kept})
+    usual = None if last is None else (last[0], last[1].hour * 60 + last[1].minute)
+    if _apart(windows):
+        candidates, misses, stable = _tried(runs, lo, hi, usual)
+    else:
+        candidates, misses, stable = _tried_sorted(sorted(set(chain.from_iterable(runs))), lo, hi, usual)
+    days = frozenset(run[0][1] for run in runs if run)
+    segments = frozenset(run[0][3] for run in runs if run)
     moved = last is not None and stable is None
     return _Domain(flex, who, wk, candidates, misses, stable, moved, days, segments, shelf, blockers)
 
 
-def _starts(wk: _Week, windows: list, m: int, grid: int, blocked: list[tuple[int, int]]) -> list[tuple]:
-    """Grid starts ``(minute, day, local, window)`` of an ``m``-minute session in ``windows``, none in a ``blocked`` range.
+def _tried(runs: list[list[tuple]], lo: int, hi: int, usual: tuple[int, int] | None) -> tuple[list[tuple], list[int], int | None]:
+    """The candidates in the order tried, whether each misses its preferred time, and the index of the usual start.
 
-    Sorted and distinct. ``blocked`` is merged and sorted. On a day without a
-    clock change a start's minute is a fixed offset from its wall time, so the
-    free stretches of each window are cut out of ``blocked`` first and only
-    their grid starts are made.
+    Preferred first (a local start from ``lo`` to ``hi``), the usual start
+    (``(day, local start)``) first among its kind, then earliest. The windows
+    are in order and apart, so their runs are too, and in each run the
+    preferred starts are one stretch: the order is made by cutting the runs
+    there, not by sorting every start.
     """
+    preferred: list[tuple] = []
+    other: list[tuple] = []
+    at_usual = None
+    for run in runs:
+        i, j = bisect_left(run, lo, key=_LOCAL), bisect_right(run, hi, key=_LOCAL)
+        preferred += run[i:j]
+        other += run[:i]
+        other += run[j:]
+        if usual is not None and run and run[0][1] == usual[0]:
+            k = bisect_left(run, usual[1], key=_LOCAL)
+            if k < len(run) and run[k][2] == usual[1]:
+                at_usual = run[k]
+    if at_usual is None:
+        return preferred + other, [0] * len(preferred) + [1] * len(other), None
+    if lo <= usual[1] <= hi:
+        preferred.remove(at_usual)
+        return [at_usual, *preferred, *other], [0] * (len(preferred) + 1) + [1] * len(other), 0
+    other.remove(at_usual)
+    return [*preferred, at_usual, *other], [0] * len(preferred) + [1] * (len(other) + 1), len(preferred)
+
+
+def _tried_sorted(kept: list[tuple], lo: int, hi: int, usual: tuple[int, int] | None) -> tuple[list[tuple], list[int], int | None]:
+    """``_tried`` for windows that overlap or are out of order: ``kept`` is every start, sorted and distinct."""
+    stable_at = None
+    if usual is not None:
+        stable_at = next((at for at, day, t, _ in kept if (day, t) == usual), None)
+    rank = [(0 if lo <= t <= hi else 2) + (at != stable_at) for at, _, t, _ in kept]  # 2 * miss + not the usual start
+    order = sorted(range(len(kept)), key=rank.__getitem__)  # stable: earliest first within a rank
+    candidates = [kept[k] for k in order]
+    stable = None if stable_at is None else next(k for k, x in enumerate(candidates) if x[0] == stable_at)
+    return candidates, [rank[k] // 2 for k in order], stable
+
+
+def _runs(
+    wk: _Week, windows: list, m: int, grid: int, busy: list[tuple[int, int]], blocked: list[tuple[int, int]]
+) -> list[list[tuple]]:
+    """Per window, its grid starts ``(minute, day, local, window)`` of an ``m``-minute session, rising.
+
+    None that would overlap a ``busy`` range, or lies in a ``blocked`` range
+    of starts (both merged and sorted). On a day without a clock change a
+    start's minute is a fixed offset from its wall time, so the free
+    stretches of each window are cut out first and only their grid starts are
+    made.
+    """
+    busy_los, busy_his = [lo for lo, _ in busy], [hi for _, hi in busy]
     los, his = [lo for lo, _ in blocked], [hi for _, hi in blocked]
-    out = []
+    runs = []
     for day, w, first, last_end in windows:
         seg = (first, last_end)
         t0 = -(-w.start // grid) * grid
         offset = wk.offsets.get(day)
+        base = day * _DAY - (offset or 0)
+        lo, hi = (base + t0, base + w.end - m + 1) if offset is not None else (first, last_end - m + 1)
+        # The busy ranges near [lo, hi), as the starts they rule out: their starts and ends both rise.
+        near = busy[bisect_right(busy_his, lo) : bisect_left(busy_los, hi + m - 1)]
+        cuts = [(a - m + 1, b) for a, b in near]
+        run: list[tuple] = []
         if offset is not None:
-            base = day * _DAY - offset
-            lo, hi = base + t0, base + w.end - m + 1
-            cuts = blocked[bisect_right(his, lo) : bisect_left(los, hi)]
-            for a, b in _subtract([(lo, hi)], cuts):
-                out.extend((base + t, day, t, seg) for t in range(-(-(a - base) // grid) * grid, b - base, grid))
-            continue
-        for t in range(t0, w.end - m + 1, grid):
-            at = wk.instant(day, t)
-            if at is not None and first <= at and at + m <= last_end and not _inside(at, blocked, his):
-                out.append((at, day, t, seg))
-    segs = [(first, last_end) for _, _, first, last_end in windows]
-    if all(a[1] <= b[0] for a, b in zip(segs, segs[1:])):
-        return out  # windows in order and apart: so are their starts
-    return sorted(set(out))
+            free = _subtract(_subtract([(lo, hi)], cuts), blocked[bisect_right(his, lo) : bisect_left(los, hi)])
+            for a, b in free:
+                t1 = -(-(a - base) // grid) * grid
+                run += zip(range(base + t1, b, grid), repeat(day), range(t1, b - base, grid), repeat(seg))
+        else:
+            cut_his = [b for _, b in cuts]
+            for t in range(t0, w.end - m + 1, grid):
+                at = wk.instant(day, t)
+                if at is not None and first <= at and at + m <= last_end:
+                    if not _inside(at, cuts, cut_his) and not _inside(at, blocked, his):
+                        run.append((at, day, t, seg))
+        runs.append(run)
+    return runs
+
+
+def _starts(
+    wk: _Week, windows: list, m: int, grid: int, busy: list[tuple[int, int]], blocked: list[tuple[int, int]]
+) -> list[tuple]:
+    """The starts of ``_runs``, sorted and distinct."""
+    out = list(chain.from_iterable(_runs(wk, windows, m, grid, busy, blocked)))
+    return out if _apart(windows) else sorted(set(out))
+
+
+def _apart(windows: list) -> bool:
+    """Whether the windows are in order and apart, and so are their starts."""
+    return all(a[3] <= b[2] for a, b in zip(windows, windows[1:]))
 
 
 def _inside(x: int, ranges: list[tuple[int, int]], his: list[int]) -> bool:
