@@ -837,25 +837,24 @@ class _Search:
         tried: dict[tuple[int, bool, int], int] = {}
         forb = _merge(self.forb[i])  # fixed while this session's slots are tried
         forb_his = [hi for _, hi in forb]
+        stop = self._stop(dom, (c0 + r0, c1 + r1, c2 + r2, c3 + r3, c4 + r4))
         for c, x in enumerate(dom.starts):
             if self._done():
                 return
             self.steps += 1
+            if c >= stop:
+                return
+            k = bisect_right(forb_his, x)
+            if k < len(forb) and forb[k][0] <= x:
+                continue  # a start in a forbidden range
             miss = pref_miss[c]
             unstable = moved or (stable is not None and c != stable)
             if self.best_cost is not None:
-                # Slots are tried by (preference, stability): none from here on can do better than this one's floor.
-                later = moved or (stable is not None and c > stable)
-                if (c0 + miss + r0, c1 + r1, c2 + r2, c3 + r3, c4 + later + r4) >= self.best_cost:
-                    return
-            if _inside(x, forb, forb_his):
-                continue
-            s = dom.slot(c)
-            if self.best_cost is not None:
-                group = (miss, unstable, s.day)
+                group = (miss, unstable, dom.candidates[c][1])
                 if self.per_day is not None and tried.get(group, 0) >= self.per_day:
                     continue
                 tried[group] = tried.get(group, 0) + 1
+            s = dom.slot(c)
             lower, same, next_day = self._pairs(i, s) if social else (0, 0, 0)
             here = (c0 + miss, c1 + lower, c2 + same, c3 + next_day, c4 + unstable)
             if self.best_cost is not None and (
@@ -889,9 +888,28 @@ class _Search:
                     self._dfs(level + 1, here, after)
                     self._count(who, s, -1)
                     del self.assigned[i]
+                    stop = self._stop(dom, (c0 + r0, c1 + r1, c2 + r2, c3 + r3, c4 + r4))
             for j, n, first, stable_free in pushed:
                 del self.forb[j][len(self.forb[j]) - n :]
                 self.first[j], self.stable_free[j] = first, stable_free
+
+    def _stop(self, dom: _Domain, floor: _Cost) -> int:
+        """The first of ``dom``'s candidates that cannot do better than the best placement so far, nor can any after it.
+
+        ``floor`` is the cost so far plus the least the later sessions add. A
+        candidate adds whether it misses its preferred time and whether it comes
+        after the usual start; candidates are tried in that order, so these only
+        ever grow: only the candidates where one starts to are looked at.
+        """
+        n = len(dom.starts)
+        if self.best_cost is None:
+            return n
+        first_miss = bisect_left(dom.pref_miss, 1)
+        for c in sorted({0, first_miss, n if dom.stable is None else dom.stable + 1}):
+            later = dom.moved or (dom.stable is not None and c > dom.stable)
+            if c < n and (floor[0] + dom.pref_miss[c], *floor[1:4], floor[4] + later) >= self.best_cost:
+                return c
+        return n
 
     def _rest_bounds(self, rest: list[int]) -> list[_Cost] | None:
         """Per later session, the least cost it can add with the sessions placed so far; None if one has no start left.
