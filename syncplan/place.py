@@ -838,7 +838,11 @@ class _Search:
         forb = _merge(self.forb[i])  # fixed while this session's slots are tried
         forb_his = [hi for _, hi in forb]
         stop = self._stop(dom, (c0 + r0, c1 + r1, c2 + r2, c3 + r3, c4 + r4))
-        for c, x in enumerate(dom.starts):
+        starts, run_end = dom.starts, dom.run_end
+        passed = 0  # the candidates before it are counted as tried already
+        for c, x in enumerate(starts):
+            if c < passed:
+                continue
             if self._done():
                 return
             self.steps += 1
@@ -846,7 +850,12 @@ class _Search:
                 return
             k = bisect_right(forb_his, x)
             if k < len(forb) and forb[k][0] <= x:
-                continue  # a start in a forbidden range
+                # A start in a forbidden range, and so are the next in its run that start before the range ends:
+                # they take a step each, as far as the search goes on before its step limit or its floor stops it.
+                limit = self.first_budget if self.best is None else self.limit
+                passed = min(bisect_left(starts, forb[k][1], c + 1, run_end[c]), stop, c + 2 + limit - self.steps)
+                self.steps += passed - c - 1
+                continue
             miss = pref_miss[c]
             unstable = moved or (stable is not None and c != stable)
             if self.best_cost is not None:
