@@ -78,6 +78,7 @@ DAYS_BUDGET = 2000  # steps for the least hard-day pairs by days alone, a floor 
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
 _PACK = 1 << 32  # (same-day, next-day) pairs as one number: next-day pairs stay far below it
+_DAY_OF = itemgetter(1)  # a candidate's local date
 _LOCAL = itemgetter(2)  # a candidate's local start
 _LOWER_SPACING_MINUTES = int(LOWER_BODY_SPACING.total_seconds() // 60)
 # A placement's cost, compared as a whole (lexicographic): sessions outside their preferred time, lower-body
@@ -839,6 +840,8 @@ class _Search:
         forb_his = [hi for _, hi in forb]
         stop = self._stop(dom, (c0 + r0, c1 + r1, c2 + r2, c3 + r3, c4 + r4))
         starts, run_end = dom.starts, dom.run_end
+        # Where a candidate's class (miss, unstable) can change: where misses start, at the usual start and after it.
+        classes = (bisect_left(pref_miss, 1),) if stable is None else (bisect_left(pref_miss, 1), stable, stable + 1)
         passed = 0  # the candidates before it are counted as tried already
         for c, x in enumerate(starts):
             if c < passed:
@@ -852,15 +855,17 @@ class _Search:
             if k < len(forb) and forb[k][0] <= x:
                 # A start in a forbidden range, and so are the next in its run that start before the range ends:
                 # they take a step each, as far as the search goes on before its step limit or its floor stops it.
-                limit = self.first_budget if self.best is None else self.limit
-                passed = min(bisect_left(starts, forb[k][1], c + 1, run_end[c]), stop, c + 2 + limit - self.steps)
-                self.steps += passed - c - 1
+                passed = self._pass_over(c, bisect_left(starts, forb[k][1], c + 1, run_end[c]), stop)
                 continue
             miss = pref_miss[c]
             unstable = moved or (stable is not None and c != stable)
             if self.best_cost is not None:
                 group = (miss, unstable, dom.candidates[c][1])
                 if self.per_day is not None and tried.get(group, 0) >= self.per_day:
+                    # Its class has had its tries on that day, and so has the next start's while it is the same:
+                    # on that day, in the same run, short of where misses start or the usual start is.
+                    end = bisect_right(dom.candidates, group[2], c + 1, run_end[c], key=_DAY_OF)
+                    passed = self._pass_over(c, min([end, *(e for e in classes if e > c)]), stop)
                     continue
                 tried[group] = tried.get(group, 0) + 1
             s = dom.slot(c)
@@ -901,6 +906,17 @@ class _Search:
             for j, n, first, stable_free in pushed:
                 del self.forb[j][len(self.forb[j]) - n :]
                 self.first[j], self.stable_free[j] = first, stable_free
+
+    def _pass_over(self, c: int, end: int, stop: int) -> int:
+        """Where the candidates after ``c``, up to ``end``, that would each take a step and be passed over, end.
+
+        At ``end``, or before, where the step limit or the floor (``stop``)
+        would stop the level; their steps are counted.
+        """
+        limit = self.first_budget if self.best is None else self.limit
+        passed = min(end, stop, c + 2 + limit - self.steps)
+        self.steps += passed - c - 1
+        return passed
 
     def _stop(self, dom: _Domain, floor: _Cost) -> int:
         """The first of ``dom``'s candidates that cannot do better than the best placement so far, nor can any after it.
