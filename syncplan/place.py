@@ -52,8 +52,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from itertools import chain, compress, groupby, repeat
-from operator import itemgetter, lt
+from itertools import accumulate, chain, groupby
 from datetime import datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -78,8 +77,6 @@ DAYS_BUDGET = 2000  # steps for the least hard-day pairs by days alone, a floor 
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
 _PACK = 1 << 32  # (same-day, next-day) pairs as one number: next-day pairs stay far below it
-_DAY_OF = itemgetter(1)  # a candidate's local date
-_LOCAL = itemgetter(2)  # a candidate's local start
 _LOWER_SPACING_MINUTES = int(LOWER_BODY_SPACING.total_seconds() // 60)
 # A placement's cost, compared as a whole (lexicographic): sessions outside their preferred time, lower-body
 # lifts under 48 h apart, pairs of hard sessions on one day, pairs on consecutive days, sessions off their usual time.
@@ -320,16 +317,29 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in out]
 
 
+class _Piece(NamedTuple):
+    """Candidate starts in one window, rising."""
+
+    starts: list[int]  # minutes from the week's Monday 00:00 read as UTC
+    locals: list[int]  # local starts, minutes from midnight
+    day: int  # local date, days from Monday
+    window: tuple[int, int]  # the availability window (as minutes) they lie in
+
+    def cut(self, i: int, j: int) -> _Piece:
+        return _Piece(self.starts[i:j], self.locals[i:j], self.day, self.window)
+
+
 class _Domain:
     """A session's candidate slots, numbered in the order tried: preferred first, last week's time first, then earliest.
 
-    The search looks at most candidates only by their start, so a candidate
+    They are kept as pieces (stretches of one window) and their start minutes:
+    the search looks at most candidates only by their start, so a candidate
     becomes a ``_Slot`` when first asked for (``slot``). Its start minute, day
     and local start are the slot's even on a day with a clock change (a start
     in the gap is never a candidate); only the end is dated exactly there.
     """
 
-    __slots__ = ("flex", "who", "wk", "candidates", "pref_miss", "stable", "moved", "days", "segments", "shelf",
+    __slots__ = ("flex", "who", "wk", "pieces", "begins", "pref_miss", "stable", "moved", "days", "segments", "shelf",
                  "fixed_blockers", "starts", "run_end", "made")
 
     def __init__(
@@ -337,32 +347,38 @@ class _Domain:
         flex: Flexible,
         who: _Who,
         wk: _Week,
-        candidates: list[tuple],  # (start minute, local day, local start, window), in the order tried
-        pref_miss: list[int],
+        pieces: list[_Piece],  # the candidates, in the order tried
+        preferred: int,  # how many candidates (the first ones) lie in the preferred time
         stable: int | None,  # index of last week's slot, if still possible
         moved: bool,  # last week's time was given and is not possible any more
-        days: frozenset[int],  # local dates of its slots
-        segments: frozenset[tuple[int, int]],  # the availability windows (as minutes) its slots lie in
-        shelf: dict[str, list[tuple]],  # candidates after each filter, for messages
+        shelf: dict[str, list],  # candidates after each filter, for messages
         fixed_blockers: tuple[str, ...] = (),
     ) -> None:
-        self.flex, self.who, self.wk, self.candidates, self.pref_miss = flex, who, wk, candidates, pref_miss
-        self.stable, self.moved, self.days, self.segments, self.shelf = stable, moved, days, segments, shelf
-        self.fixed_blockers = fixed_blockers
-        starts = self.starts = list(map(itemgetter(0), candidates))  # the candidates' start minutes
-        # Per candidate, where the run of rising starts it is in ends (a run ends where a start is below the one before).
-        falls = compress(range(1, len(starts)), map(lt, starts[1:], starts))
+        self.flex, self.who, self.wk, self.pieces = flex, who, wk, pieces
+        self.stable, self.moved, self.shelf, self.fixed_blockers = stable, moved, shelf, fixed_blockers
+        self.days = frozenset(p.day for p in pieces)  # local dates of its slots
+        self.segments = frozenset(p.window for p in pieces)  # the availability windows its slots lie in
+        self.begins = list(accumulate((len(p.starts) for p in pieces[:-1]), initial=0))  # each piece's first candidate
+        starts = self.starts = list(chain.from_iterable(p.starts for p in pieces))  # the candidates' start minutes
+        self.pref_miss = [0] * preferred + [1] * (len(starts) - preferred)
+        # Per candidate, where the run of rising starts it is in ends: pieces rise, so only where one starts can a run.
         self.run_end: list[int] = []
         begin = 0
-        for end in (*falls, len(starts)):
+        for end in (*(b for b in self.begins[1:] if starts[b] < starts[b - 1]), len(starts)):
             self.run_end += [end] * (end - begin)
             begin = end
         self.made: dict[int, _Slot] = {}  # the slots asked for so far
 
+    def piece(self, c: int) -> tuple[_Piece, int]:
+        """The piece candidate ``c`` is in, and where that piece ends."""
+        k = bisect_right(self.begins, c) - 1
+        return self.pieces[k], self.begins[k] + len(self.pieces[k].starts)
+
     def slot(self, c: int) -> _Slot:
         s = self.made.get(c)
         if s is None:
-            at, day, t, _ = self.candidates[c]
+            p, end = self.piece(c)
+            at, day, t = self.starts[c], p.day, p.locals[c - end + len(p.starts)]
             m = self.who.minutes
             s = _exact(self.wk, self.flex.session, _Slot(at, at + m, day, t, day + (t + m) // _DAY, (t + m) % _DAY))
             self.made[c] = s
@@ -544,60 +560,69 @@ def _domain(
         for r in rules.forbidden(fw, fs, who):
             blocked.append(r)
             owners.append((r, fw.key))
-    runs = _runs(wk, windows, m, grid, busy_ranges, _merge(blocked))
+    pieces = _pieces(wk, windows, m, grid, busy_ranges, _merge(blocked))
 
-    shelf: dict[str, list[tuple]] = {"days": [(day, w.start, w.end, end - first) for day, w, first, end in windows]}
+    shelf: dict[str, list] = {"days": [(day, w.start, w.end, end - first) for day, w, first, end in windows]}
     blockers: tuple[str, ...] = ()
-    if not any(runs):  # only a message needs to know which filter emptied it
+    if not pieces:  # only a message needs to know which filter emptied it
         shelf["window"] = _starts(wk, windows, m, grid, [], [])
         shelf["busy"] = _starts(wk, windows, m, grid, busy_ranges, [])
-        blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x[0] < r[1] for x in shelf["busy"])}))
+        blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x < r[1] for x in shelf["busy"])}))
 
     pref = flex.preferred
     lo, hi = (pref[0], pref[1] - m) if pref is not None else (-_DAY, _DAY)  # the starts that keep it in its preferred time
     usual = None if last is None else (last[0], last[1].hour * 60 + last[1].minute)
-    if _apart(windows):
-        candidates, misses, stable = _tried(runs, lo, hi, usual)
-    else:
-        candidates, misses, stable = _tried_sorted(sorted(set(chain.from_iterable(runs))), lo, hi, usual)
-    days = frozenset(run[0][1] for run in runs if run)
-    segments = frozenset(run[0][3] for run in runs if run)
+    tried = _tried if _apart(windows) else _tried_sorted
+    pieces, preferred, stable = tried(pieces, lo, hi, usual)
     moved = last is not None and stable is None
-    return _Domain(flex, who, wk, candidates, misses, stable, moved, days, segments, shelf, blockers)
+    return _Domain(flex, who, wk, pieces, preferred, stable, moved, shelf, blockers)
 
 
-def _tried(runs: list[list[tuple]], lo: int, hi: int, usual: tuple[int, int] | None) -> tuple[list[tuple], list[int], int | None]:
-    """The candidates in the order tried, whether each misses its preferred time, and the index of the usual start.
+def _tried(pieces: list[_Piece], lo: int, hi: int, usual: tuple[int, int] | None) -> tuple[list[_Piece], int, int | None]:
+    """The candidates in the order tried, how many are in the preferred time (the first ones), and which is the usual one.
 
     Preferred first (a local start from ``lo`` to ``hi``), the usual start
     (``(day, local start)``) first among its kind, then earliest. The windows
-    are in order and apart, so their runs are too, and in each run the
-    preferred starts are one stretch: the order is made by cutting the runs
+    are in order and apart, so their pieces are too, and in each piece the
+    preferred starts are one stretch: the order is made by cutting the pieces
     there, not by sorting every start.
     """
-    preferred: list[tuple] = []
-    other: list[tuple] = []
     at_usual = None
-    for run in runs:
-        i, j = bisect_left(run, lo, key=_LOCAL), bisect_right(run, hi, key=_LOCAL)
-        preferred += run[i:j]
-        other += run[:i]
-        other += run[j:]
-        if usual is not None and run and run[0][1] == usual[0]:
-            k = bisect_left(run, usual[1], key=_LOCAL)
-            if k < len(run) and run[k][2] == usual[1]:
-                at_usual = run[k]
+    if usual is not None:
+        for n, p in enumerate(pieces):
+            k = bisect_left(p.locals, usual[1])
+            if p.day == usual[0] and k < len(p.locals) and p.locals[k] == usual[1]:
+                at_usual = p.cut(k, k + 1)
+                pieces = [*pieces[:n], p.cut(0, k), p.cut(k + 1, len(p.locals)), *pieces[n + 1 :]]
+                break
+    preferred: list[_Piece] = []
+    other: list[_Piece] = []
+    for p in pieces:
+        i, j = bisect_left(p.locals, lo), bisect_right(p.locals, hi)
+        if i == 0 and j == len(p.locals):
+            preferred.append(p)
+        elif i == j:
+            other.append(p)
+        else:
+            preferred.append(p.cut(i, j))
+            other += [p.cut(0, i), p.cut(j, len(p.locals))]
+    count = sum(len(p.starts) for p in preferred)
     if at_usual is None:
-        return preferred + other, [0] * len(preferred) + [1] * len(other), None
-    if lo <= usual[1] <= hi:
-        preferred.remove(at_usual)
-        return [at_usual, *preferred, *other], [0] * (len(preferred) + 1) + [1] * len(other), 0
-    other.remove(at_usual)
-    return [*preferred, at_usual, *other], [0] * len(preferred) + [1] * (len(other) + 1), len(preferred)
+        stable = None
+    elif lo <= usual[1] <= hi:
+        preferred.insert(0, at_usual)
+        count, stable = count + 1, 0
+    else:
+        other.insert(0, at_usual)
+        stable = count
+    return [p for p in (*preferred, *other) if p.starts], count, stable
 
 
-def _tried_sorted(kept: list[tuple], lo: int, hi: int, usual: tuple[int, int] | None) -> tuple[list[tuple], list[int], int | None]:
-    """``_tried`` for windows that overlap or are out of order: ``kept`` is every start, sorted and distinct."""
+def _tried_sorted(
+    pieces: list[_Piece], lo: int, hi: int, usual: tuple[int, int] | None
+) -> tuple[list[_Piece], int, int | None]:
+    """``_tried`` for windows that overlap or are out of order: every start is ranked and sorted, a piece each."""
+    kept = sorted({(at, p.day, t, p.window) for p in pieces for at, t in zip(p.starts, p.locals)})
     stable_at = None
     if usual is not None:
         stable_at = next((at for at, day, t, _ in kept if (day, t) == usual), None)
@@ -605,13 +630,14 @@ def _tried_sorted(kept: list[tuple], lo: int, hi: int, usual: tuple[int, int] | 
     order = sorted(range(len(kept)), key=rank.__getitem__)  # stable: earliest first within a rank
     candidates = [kept[k] for k in order]
     stable = None if stable_at is None else next(k for k, x in enumerate(candidates) if x[0] == stable_at)
-    return candidates, [rank[k] // 2 for k in order], stable
+    preferred = sum(1 for r in rank if r < 2)
+    return [_Piece((at,), (t,), day, window) for at, day, t, window in candidates], preferred, stable
 
 
-def _runs(
+def _pieces(
     wk: _Week, windows: list, m: int, grid: int, busy: list[tuple[int, int]], blocked: list[tuple[int, int]]
-) -> list[list[tuple]]:
-    """Per window, its grid starts ``(minute, day, local, window)`` of an ``m``-minute session, rising.
+) -> list[_Piece]:
+    """Per window with any, the grid starts of an ``m``-minute session in it.
 
     None that would overlap a ``busy`` range, or lies in a ``blocked`` range
     of starts (both merged and sorted). On a day without a clock change a
@@ -621,9 +647,8 @@ def _runs(
     """
     busy_los, busy_his = [lo for lo, _ in busy], [hi for _, hi in busy]
     los, his = [lo for lo, _ in blocked], [hi for _, hi in blocked]
-    runs = []
+    pieces = []
     for day, w, first, last_end in windows:
-        seg = (first, last_end)
         t0 = -(-w.start // grid) * grid
         offset = wk.offsets.get(day)
         base = day * _DAY - (offset or 0)
@@ -631,28 +656,31 @@ def _runs(
         # The busy ranges near [lo, hi), as the starts they rule out: their starts and ends both rise.
         near = busy[bisect_right(busy_his, lo) : bisect_left(busy_los, hi + m - 1)]
         cuts = [(a - m + 1, b) for a, b in near]
-        run: list[tuple] = []
+        ats: list[int] = []
+        ts: list[int] = []
         if offset is not None:
-            free = _subtract(_subtract([(lo, hi)], cuts), blocked[bisect_right(his, lo) : bisect_left(los, hi)])
-            for a, b in free:
+            for a, b in _subtract(_subtract([(lo, hi)], cuts), blocked[bisect_right(his, lo) : bisect_left(los, hi)]):
                 t1 = -(-(a - base) // grid) * grid
-                run += zip(range(base + t1, b, grid), repeat(day), range(t1, b - base, grid), repeat(seg))
+                ats += range(base + t1, b, grid)
+                ts += range(t1, b - base, grid)
         else:
             cut_his = [b for _, b in cuts]
             for t in range(t0, w.end - m + 1, grid):
                 at = wk.instant(day, t)
                 if at is not None and first <= at and at + m <= last_end:
                     if not _inside(at, cuts, cut_his) and not _inside(at, blocked, his):
-                        run.append((at, day, t, seg))
-        runs.append(run)
-    return runs
+                        ats.append(at)
+                        ts.append(t)
+        if ats:
+            pieces.append(_Piece(ats, ts, day, (first, last_end)))
+    return pieces
 
 
 def _starts(
     wk: _Week, windows: list, m: int, grid: int, busy: list[tuple[int, int]], blocked: list[tuple[int, int]]
-) -> list[tuple]:
-    """The starts of ``_runs``, sorted and distinct."""
-    out = list(chain.from_iterable(_runs(wk, windows, m, grid, busy, blocked)))
+) -> list[int]:
+    """The start minutes of ``_pieces``, sorted and distinct."""
+    out = [x for p in _pieces(wk, windows, m, grid, busy, blocked) for x in p.starts]
     return out if _apart(windows) else sorted(set(out))
 
 
@@ -860,11 +888,11 @@ class _Search:
             miss = pref_miss[c]
             unstable = moved or (stable is not None and c != stable)
             if self.best_cost is not None:
-                group = (miss, unstable, dom.candidates[c][1])
+                piece, end = dom.piece(c)
+                group = (miss, unstable, piece.day)
                 if self.per_day is not None and tried.get(group, 0) >= self.per_day:
                     # Its class has had its tries on that day, and so has the next start's while it is the same:
-                    # on that day, in the same run, short of where misses start or the usual start is.
-                    end = bisect_right(dom.candidates, group[2], c + 1, run_end[c], key=_DAY_OF)
+                    # in the same piece (one day's), short of where misses start or the usual start is.
                     passed = self._pass_over(c, min([end, *(e for e in classes if e > c)]), stop)
                     continue
                 tried[group] = tried.get(group, 0) + 1
