@@ -53,6 +53,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from itertools import accumulate, chain, groupby
+from operator import add, sub
 from datetime import datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -730,8 +731,11 @@ class _Search:
         self.gave_up = False
         self.optimal = True  # no placement is better by the soft preferences
         self.floor = None
-        self.lower_on: dict[int, int] = {}
         self.hard_on: dict[int, int] = {}
+        # What one more session on a day (of the week, and more as they come) adds, for the bounds: lower-body
+        # lifts within a day of it, and hard sessions (same-day, next-day pairs, packed as in _hard_days_floor).
+        self.lower_near: dict[int, int] = dict.fromkeys(range(7), 0)
+        self.hard_cost: dict[int, int] = dict.fromkeys(range(7), 0)
         self.lower_starts: list[int] = []
         for w, t in self.fixed:
             self._count(w, t, 1)
@@ -913,24 +917,18 @@ class _Search:
                     usual = self.domains[j].starts[self.domains[j].stable]
                     self.stable_free[j] = not any(lo <= usual < hi for lo, hi in ranges)
             self._count(who, s, 1)
+            self.assigned[i] = c
             parts = self._rest_bounds(rest)
-            if parts is not None and self.best_cost is None and self.steps > COUNT_AFTER:
-                self.assigned[i] = c
-                if not self._fits(rest):
-                    parts = None
-                del self.assigned[i]
-            self._count(who, s, -1)
+            if parts is not None and self.best_cost is None and self.steps > COUNT_AFTER and not self._fits(rest):
+                parts = None
             if parts is not None:
-                total = [sum(column) for column in zip(*parts)] if parts else [0, 0, 0, 0, 0]
-                bound = tuple(h + t for h, t in zip(here, total))
+                total = list(map(sum, zip(*parts))) if parts else [0, 0, 0, 0, 0]
+                bound = tuple(map(add, here, total))
                 if self.best_cost is None or bound < self.best_cost:
-                    after = tuple(total[k] - parts[0][k] for k in range(5)) if parts else (0, 0, 0, 0, 0)
-                    self.assigned[i] = c
-                    self._count(who, s, 1)
-                    self._dfs(level + 1, here, after)
-                    self._count(who, s, -1)
-                    del self.assigned[i]
+                    self._dfs(level + 1, here, tuple(map(sub, total, parts[0])) if parts else (0, 0, 0, 0, 0))
                     stop = self._stop(dom, (c0 + r0, c1 + r1, c2 + r2, c3 + r3, c4 + r4))
+            del self.assigned[i]
+            self._count(who, s, -1)
             for j, n, first, stable_free in pushed:
                 del self.forb[j][len(self.forb[j]) - n :]
                 self.first[j], self.stable_free[j] = first, stable_free
@@ -978,12 +976,8 @@ class _Search:
             if first is None:
                 return None
             dj = self.domains[j]
-            lower = same = next_day = 0
-            if dj.who.lower:
-                lower = min(self.lower_on.get(d - 1, 0) + self.lower_on.get(d, 0) + self.lower_on.get(d + 1, 0) for d in dj.days)
-            if dj.who.hard and self.hard_on:
-                on = self.hard_on
-                same, next_day = min((on.get(d, 0), on.get(d - 1, 0) + on.get(d + 1, 0)) for d in dj.days)
+            lower = min(map(self.lower_near.__getitem__, dj.days)) if dj.who.lower else 0
+            same, next_day = divmod(min(map(self.hard_cost.__getitem__, dj.days)), _PACK) if dj.who.hard else (0, 0)
             stab = dj.moved or (dj.stable is not None and not self.stable_free[j])
             parts.append((dj.pref_miss[first], lower, same, next_day, int(stab)))
         return parts
@@ -1052,13 +1046,17 @@ class _Search:
         """Add (or take back) a fixed or placed session in the tallies ``_pairs`` and the bounds read."""
         day = slot.day
         if who.lower:
-            self.lower_on[day] = self.lower_on.get(day, 0) + step
+            for d in (day - 1, day, day + 1):
+                self.lower_near[d] = self.lower_near.get(d, 0) + step
             if step > 0:
                 self.lower_starts.append(slot.start)
             else:
                 self.lower_starts.remove(slot.start)
         if who.hard:
             self.hard_on[day] = self.hard_on.get(day, 0) + step
+            self.hard_cost[day] = self.hard_cost.get(day, 0) + step * _PACK
+            for d in (day - 1, day + 1):
+                self.hard_cost[d] = self.hard_cost.get(d, 0) + step
 
     def _pairs(self, i: int, s: _Slot) -> tuple[int, int, int]:
         """Soft-preference pairs this slot makes with fixed and already placed sessions.
