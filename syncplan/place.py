@@ -309,13 +309,19 @@ def _subtract(ranges: list[tuple[int, int]], cuts: list[tuple[int, int]]) -> lis
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for lo, hi in sorted(r for r in ranges if r[0] < r[1]):
-        if out and lo <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], hi)
+    out: list[tuple[int, int]] = []
+    end = None  # the end of the last range out
+    for lo, hi in sorted(ranges):
+        if lo >= hi:
+            continue
+        if end is not None and lo <= end:
+            if hi > end:
+                end = hi
+                out[-1] = (out[-1][0], hi)
         else:
-            out.append([lo, hi])
-    return [(lo, hi) for lo, hi in out]
+            end = hi
+            out.append((lo, hi))
+    return out
 
 
 class _Piece(NamedTuple):
