@@ -702,6 +702,14 @@ def _inside(x: int, ranges: list[tuple[int, int]], his: list[int]) -> bool:
     return i < len(ranges) and ranges[i][0] <= x
 
 
+def _hits(x: int, ranges: list[tuple[int, int]]) -> bool:
+    """Whether ``x`` lies in one of a few ``ranges``, in any order."""
+    for lo, hi in ranges:
+        if lo <= x < hi:
+            return True
+    return False
+
+
 def _exact(wk: _Week, session: Session, s: _Slot) -> _Slot:
     """A slot on a day with a clock change, dated the way ``date_week`` dates it."""
     if wk.offsets.get(s.day) is not None:
@@ -836,8 +844,7 @@ class _Search:
             return None
         dom = self.domains[j]
         starts, run_end = dom.starts, dom.run_end
-        x = starts[first]
-        if not any(lo <= x < hi for lo, hi in new):
+        if not _hits(starts[first], new):
             return first
         forb = self.forb[j]
         c = first + 1
@@ -874,6 +881,8 @@ class _Search:
         c0, c1, c2, c3, c4 = cost
         pref_miss, moved, stable = dom.pref_miss, dom.moved, dom.stable
         tried: dict[tuple[int, bool, int], int] = {}
+        domains, forbidden = self.domains, self.rules.forbidden
+        forb_of, first_of, stable_free = self.forb, self.first, self.stable_free
         forb = _merge(self.forb[i])  # fixed while this session's slots are tried
         forb_his = [hi for _, hi in forb]
         stop = self._stop(dom, (c0 + r0, c1 + r1, c2 + r2, c3 + r3, c4 + r4))
@@ -915,13 +924,13 @@ class _Search:
                 continue
             pushed = []
             for j in rest:
-                ranges = self.rules.forbidden(who, s, self.domains[j].who)
-                self.forb[j].extend(ranges)
-                pushed.append((j, len(ranges), self.first[j], self.stable_free[j]))
-                self.first[j] = self._first_free(j, ranges)
-                if self.stable_free[j]:
-                    usual = self.domains[j].starts[self.domains[j].stable]
-                    self.stable_free[j] = not any(lo <= usual < hi for lo, hi in ranges)
+                dj = domains[j]
+                ranges = forbidden(who, s, dj.who)
+                forb_of[j] += ranges
+                pushed.append((j, len(ranges), first_of[j], stable_free[j]))
+                first_of[j] = self._first_free(j, ranges)
+                if stable_free[j]:
+                    stable_free[j] = not _hits(dj.starts[dj.stable], ranges)
             self._count(who, s, 1)
             self.assigned[i] = c
             parts = self._rest_bounds(rest)
@@ -935,9 +944,9 @@ class _Search:
                     stop = self._stop(dom, (c0 + r0, c1 + r1, c2 + r2, c3 + r3, c4 + r4))
             del self.assigned[i]
             self._count(who, s, -1)
-            for j, n, first, stable_free in pushed:
-                del self.forb[j][len(self.forb[j]) - n :]
-                self.first[j], self.stable_free[j] = first, stable_free
+            for j, n, first, free in pushed:
+                del forb_of[j][len(forb_of[j]) - n :]
+                first_of[j], stable_free[j] = first, free
 
     def _pass_over(self, c: int, end: int, stop: int) -> int:
         """Where the candidates after ``c``, up to ``end``, that would each take a step and be passed over, end.
