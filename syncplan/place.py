@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from itertools import accumulate, chain, groupby
 from operator import add, sub
 from datetime import datetime, time, timedelta, timezone
@@ -747,7 +748,7 @@ class _Search:
         self.floor = None
         self.hard_on: dict[int, int] = {}
         # What one more session on a day (of the week, and more as they come) adds, for the bounds: lower-body
-        # lifts within a day of it, and hard sessions (same-day, next-day pairs, packed as in _hard_days_floor).
+        # lifts within a day of it, and hard sessions (same-day, next-day pairs, packed as in _days_floor).
         self.lower_near: dict[int, int] = dict.fromkeys(range(7), 0)
         self.hard_cost: dict[int, int] = dict.fromkeys(range(7), 0)
         self.lower_starts: list[int] = []
@@ -784,52 +785,8 @@ class _Search:
             (j for j in order if self.domains[j].who.hard),
             key=lambda j: (len(self.domains[j].days), sorted(self.domains[j].days), j),
         )
-        # What one more hard session on a day costs, (same-day pairs, next-day pairs) packed in one number
-        # (same * _PACK + next) so that sums and minimums stay whole numbers; a list indexed from the day before
-        # the earliest day a neighbour week's session has (or Monday) to the day after the latest (or Sunday).
-        low = min([*self.hard_on, 0]) - 1
-        on = [0] * (max([*self.hard_on, 6]) - low + 2)
-        for d, n in self.hard_on.items():
-            on[d - low] = n
-        cost = [on[k] * _PACK + on[k - 1] + on[k + 1] for k in range(1, len(on) - 1)]
-        cost = [0, *cost, 0]
-        cost_of = cost.__getitem__
-        days = [[d - low for d in sorted(self.domains[j].days)] for j in hard]
-        twin = [n + 1 < len(days) and days[n + 1] == days[n] for n in range(len(days))]
-        # The sessions from the n-th on as (days, how many have them): twins are next to each other.
-        rest = [[(ks, len(list(same))) for ks, same in groupby(days[n:])] for n in range(len(days))]
-        best: list[int | None] = [None]
-        steps = 0
-
-        def go(n: int, total: int, after: int) -> bool:
-            nonlocal steps
-            if n == len(hard):
-                if best[0] is None or total < best[0]:
-                    best[0] = total
-                return True
-            if best[0] is not None and total + sum(min(map(cost_of, ks)) * count for ks, count in rest[n]) >= best[0]:
-                return True
-            for k in sorted(days[n], key=cost_of):
-                if k < after:
-                    continue  # twins (the same days) take their days in order: the rest are the same placements
-                steps += 1
-                if steps > DAYS_BUDGET:
-                    return False
-                here = cost[k]
-                cost[k - 1] += 1
-                cost[k] += _PACK
-                cost[k + 1] += 1
-                done = go(n + 1, total + here, k if twin[n] else -_DAY)
-                cost[k - 1] -= 1
-                cost[k] -= _PACK
-                cost[k + 1] -= 1
-                if not done:
-                    return False
-            return True
-
-        if not go(0, 0, -_DAY):
-            return None
-        return divmod(best[0], _PACK) if best[0] is not None else None
+        days = tuple(tuple(sorted(self.domains[j].days)) for j in hard)
+        return _days_floor(days, tuple(sorted(self.hard_on.items())))
 
     def _first_free(self, j: int, new: list[tuple[int, int]]) -> int | None:
         """The first of ``j``'s slots still free once ``new`` has joined its forbidden ranges.
@@ -1088,6 +1045,63 @@ class _Search:
             return lower, 0, 0
         on = self.hard_on
         return lower, on.get(s.day, 0), on.get(s.day - 1, 0) + on.get(s.day + 1, 0)
+
+
+@lru_cache(maxsize=128)
+def _days_floor(hard: tuple[tuple[int, ...], ...], hard_on: tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
+    """``_Search._hard_days_floor`` from the days of each hard session, in order, and the hard sessions fixed by day.
+
+    Kept, since a run asks it of weeks alike: the usual week and the one it
+    stands for have the same fixed sessions and, unless busy time takes a
+    whole day, the same days.
+    """
+    on_days = dict(hard_on)
+    # What one more hard session on a day costs, (same-day pairs, next-day pairs) packed in one number
+    # (same * _PACK + next) so that sums and minimums stay whole numbers; a list indexed from the day before
+    # the earliest day a neighbour week's session has (or Monday) to the day after the latest (or Sunday).
+    low = min([*on_days, 0]) - 1
+    on = [0] * (max([*on_days, 6]) - low + 2)
+    for d, n in on_days.items():
+        on[d - low] = n
+    cost = [on[k] * _PACK + on[k - 1] + on[k + 1] for k in range(1, len(on) - 1)]
+    cost = [0, *cost, 0]
+    cost_of = cost.__getitem__
+    days = [[d - low for d in ds] for ds in hard]
+    twin = [n + 1 < len(days) and days[n + 1] == days[n] for n in range(len(days))]
+    # The sessions from the n-th on as (days, how many have them): twins are next to each other.
+    rest = [[(ks, len(list(same))) for ks, same in groupby(days[n:])] for n in range(len(days))]
+    best: list[int | None] = [None]
+    steps = 0
+
+    def go(n: int, total: int, after: int) -> bool:
+        nonlocal steps
+        if n == len(hard):
+            if best[0] is None or total < best[0]:
+                best[0] = total
+            return True
+        if best[0] is not None and total + sum(min(map(cost_of, ks)) * count for ks, count in rest[n]) >= best[0]:
+            return True
+        for k in sorted(days[n], key=cost_of):
+            if k < after:
+                continue  # twins (the same days) take their days in order: the rest are the same placements
+            steps += 1
+            if steps > DAYS_BUDGET:
+                return False
+            here = cost[k]
+            cost[k - 1] += 1
+            cost[k] += _PACK
+            cost[k + 1] += 1
+            done = go(n + 1, total + here, k if twin[n] else -_DAY)
+            cost[k - 1] -= 1
+            cost[k] -= _PACK
+            cost[k + 1] -= 1
+            if not done:
+                return False
+        return True
+
+    if not go(0, 0, -_DAY):
+        return None
+    return divmod(best[0], _PACK) if best[0] is not None else None
 
 
 def _span(days) -> str:
