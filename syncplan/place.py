@@ -347,7 +347,7 @@ class _Domain:
     in the gap is never a candidate); only the end is dated exactly there.
     """
 
-    __slots__ = ("flex", "who", "wk", "pieces", "begins", "pref_miss", "stable", "moved", "days", "segments", "shelf",
+    __slots__ = ("flex", "who", "wk", "pieces", "begins", "preferred", "stable", "moved", "days", "segments", "shelf",
                  "fixed_blockers", "starts", "run_end", "made")
 
     def __init__(
@@ -368,7 +368,7 @@ class _Domain:
         self.segments = frozenset(p.window for p in pieces)  # the availability windows its slots lie in
         self.begins = list(accumulate((len(p.starts) for p in pieces[:-1]), initial=0))  # each piece's first candidate
         starts = self.starts = list(chain.from_iterable(p.starts for p in pieces))  # the candidates' start minutes
-        self.pref_miss = [0] * preferred + [1] * (len(starts) - preferred)
+        self.preferred = preferred  # candidates from this one on miss the preferred time
         # Per candidate, where the run of rising starts it is in ends: pieces rise, so only where one starts can a run.
         self.run_end: list[int] = []
         begin = 0
@@ -836,7 +836,7 @@ class _Search:
         social = who.lower or who.hard
         r0, r1, r2, r3, r4 = rest_lb
         c0, c1, c2, c3, c4 = cost
-        pref_miss, moved, stable = dom.pref_miss, dom.moved, dom.stable
+        preferred, moved, stable = dom.preferred, dom.moved, dom.stable
         tried: dict[tuple[int, bool, int], int] = {}
         domains, forbidden = self.domains, self.rules.forbidden
         forb_of, first_of, stable_free = self.forb, self.first, self.stable_free
@@ -845,7 +845,7 @@ class _Search:
         stop = self._stop(dom, (c0 + r0, c1 + r1, c2 + r2, c3 + r3, c4 + r4))
         starts, run_end = dom.starts, dom.run_end
         # Where a candidate's class (miss, unstable) can change: where misses start, at the usual start and after it.
-        classes = (bisect_left(pref_miss, 1),) if stable is None else (bisect_left(pref_miss, 1), stable, stable + 1)
+        classes = (preferred,) if stable is None else (preferred, stable, stable + 1)
         passed = 0  # the candidates before it are counted as tried already
         for c, x in enumerate(starts):
             if c < passed:
@@ -861,7 +861,7 @@ class _Search:
                 # they take a step each, as far as the search goes on before its step limit or its floor stops it.
                 passed = self._pass_over(c, bisect_left(starts, forb[k][1], c + 1, run_end[c]), stop)
                 continue
-            miss = pref_miss[c]
+            miss = int(c >= preferred)
             unstable = moved or (stable is not None and c != stable)
             if self.best_cost is not None:
                 piece, end = dom.piece(c)
@@ -927,10 +927,9 @@ class _Search:
         n = len(dom.starts)
         if self.best_cost is None:
             return n
-        first_miss = bisect_left(dom.pref_miss, 1)
-        for c in sorted({0, first_miss, n if dom.stable is None else dom.stable + 1}):
+        for c in sorted({0, dom.preferred, n if dom.stable is None else dom.stable + 1}):
             later = dom.moved or (dom.stable is not None and c > dom.stable)
-            if c < n and (floor[0] + dom.pref_miss[c], *floor[1:4], floor[4] + later) >= self.best_cost:
+            if c < n and (floor[0] + (c >= dom.preferred), *floor[1:4], floor[4] + later) >= self.best_cost:
                 return c
         return n
 
@@ -951,7 +950,7 @@ class _Search:
             lower = min(map(self.lower_near.__getitem__, dj.days)) if dj.who.lower else 0
             same, next_day = divmod(min(map(self.hard_cost.__getitem__, dj.days)), _PACK) if dj.who.hard else (0, 0)
             stab = dj.moved or (dj.stable is not None and not self.stable_free[j])
-            parts.append((dj.pref_miss[first], lower, same, next_day, int(stab)))
+            parts.append((int(first >= dj.preferred), lower, same, next_day, int(stab)))
         return parts
 
     def _fits(self, rest: list[int]) -> bool:
@@ -1171,7 +1170,7 @@ def _reason(dom: _Domain, c: int, chosen: dict[int, int], domains: list[_Domain]
     f, m = dom.flex, dom.who.minutes
     parts = []
     if f.prefer is not None:
-        if dom.pref_miss[c]:
+        if c >= dom.preferred:
             parts.append(f"no {_pref_text(f)} slot fits, so outside it")
         else:
             parts.append(f"in its {_pref_text(f)} time")
