@@ -1191,4 +1191,6 @@ def _reason(dom: _Domain, c: int, chosen: dict[int, int], domains: list[_Domain]
 
 
 def _earliest(dom: _Domain) -> int:
-    return dom.starts.index(min(dom.starts))
+    """The first candidate with the earliest start: the first of a piece, since each piece rises."""
+    earliest = min(p.starts[0] for p in dom.pieces)
+    return next(b for b, p in zip(dom.begins, dom.pieces) if p.starts[0] == earliest)
