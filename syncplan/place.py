@@ -52,10 +52,10 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 from itertools import accumulate, chain, groupby
 from operator import add, sub
-from datetime import datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -378,15 +378,15 @@ class _Domain:
         self.made: dict[int, _Slot] = {}  # the slots asked for so far
 
     def piece(self, c: int) -> tuple[_Piece, int]:
-        """The piece candidate ``c`` is in, and where that piece ends."""
+        """The piece candidate ``c`` is in, and that piece's first candidate."""
         k = bisect_right(self.begins, c) - 1
-        return self.pieces[k], self.begins[k] + len(self.pieces[k].starts)
+        return self.pieces[k], self.begins[k]
 
     def slot(self, c: int) -> _Slot:
         s = self.made.get(c)
         if s is None:
-            p, end = self.piece(c)
-            at, day, t = self.starts[c], p.day, p.locals[c - end + len(p.starts)]
+            p, first = self.piece(c)
+            at, day, t = self.starts[c], p.day, p.locals[c - first]
             m = self.who.minutes
             s = _exact(self.wk, self.flex.session, _Slot(at, at + m, day, t, day + (t + m) // _DAY, (t + m) % _DAY))
             self.made[c] = s
@@ -586,8 +586,10 @@ def _domain(
     return _Domain(flex, who, wk, pieces, preferred, stable, moved, shelf, blockers)
 
 
-def _tried(pieces: list[_Piece], lo: int, hi: int, usual: tuple[int, int] | None) -> tuple[list[_Piece], int, int | None]:
-    """The candidates in the order tried, how many are in the preferred time (the first ones), and which is the usual one.
+def _tried(
+    pieces: list[_Piece], lo: int, hi: int, usual: tuple[int, int] | None
+) -> tuple[list[_Piece], int, int | None]:
+    """The candidates in the order tried, how many lie in the preferred time (the first ones), which is the usual one.
 
     Preferred first (a local start from ``lo`` to ``hi``), the usual start
     (``(day, local start)``) first among its kind, then earliest. The windows
@@ -864,12 +866,13 @@ class _Search:
             miss = int(c >= preferred)
             unstable = moved or (stable is not None and c != stable)
             if self.best_cost is not None:
-                piece, end = dom.piece(c)
+                piece, first = dom.piece(c)
                 group = (miss, unstable, piece.day)
                 if self.per_day is not None and tried.get(group, 0) >= self.per_day:
                     # Its class has had its tries on that day, and so has the next start's while it is the same:
                     # in the same piece (one day's), short of where misses start or the usual start is.
-                    passed = self._pass_over(c, min([end, *(e for e in classes if e > c)]), stop)
+                    end = min([first + len(piece.starts), *(e for e in classes if e > c)])
+                    passed = self._pass_over(c, end, stop)
                     continue
                 tried[group] = tried.get(group, 0) + 1
             s = dom.slot(c)
@@ -922,7 +925,7 @@ class _Search:
         ``floor`` is the cost so far plus the least the later sessions add. A
         candidate adds whether it misses its preferred time and whether it comes
         after the usual start; candidates are tried in that order, so these only
-        ever grow: only the candidates where one starts to are looked at.
+        ever grow, and only the candidates where one of them changes need a look.
         """
         n = len(dom.starts)
         if self.best_cost is None:
