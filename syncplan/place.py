@@ -53,6 +53,9 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from datetime import datetime, time, timedelta, timezone
+from functools import lru_cache
+from itertools import accumulate, chain, groupby
+from operator import add, sub
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -75,6 +78,7 @@ PER_DAY = 1  # then, the starts tried per session, day and preference class
 DAYS_BUDGET = 2000  # steps for the least hard-day pairs by days alone, a floor that proves a placement the best
 _NOON = NOON.hour * 60 + NOON.minute
 _DAY = 24 * 60
+_PACK = 1 << 32  # (same-day, next-day) pairs as one number: next-day pairs stay far below it
 _LOWER_SPACING_MINUTES = int(LOWER_BODY_SPACING.total_seconds() // 60)
 # A placement's cost, compared as a whole (lexicographic): sessions outside their preferred time, lower-body
 # lifts under 48 h apart, pairs of hard sessions on one day, pairs on consecutive days, sessions off their usual time.
@@ -306,25 +310,44 @@ def _subtract(ranges: list[tuple[int, int]], cuts: list[tuple[int, int]]) -> lis
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for lo, hi in sorted(r for r in ranges if r[0] < r[1]):
-        if out and lo <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], hi)
+    out: list[tuple[int, int]] = []
+    end = None  # the end of the last range out
+    for lo, hi in sorted(ranges):
+        if lo >= hi:
+            continue
+        if end is not None and lo <= end:
+            if hi > end:
+                end = hi
+                out[-1] = (out[-1][0], hi)
         else:
-            out.append([lo, hi])
-    return [(lo, hi) for lo, hi in out]
+            end = hi
+            out.append((lo, hi))
+    return out
+
+
+class _Piece(NamedTuple):
+    """Candidate starts in one window, rising."""
+
+    starts: list[int]  # minutes from the week's Monday 00:00 read as UTC
+    locals: list[int]  # local starts, minutes from midnight
+    day: int  # local date, days from Monday
+    window: tuple[int, int]  # the availability window (as minutes) they lie in
+
+    def cut(self, i: int, j: int) -> _Piece:
+        return _Piece(self.starts[i:j], self.locals[i:j], self.day, self.window)
 
 
 class _Domain:
     """A session's candidate slots, numbered in the order tried: preferred first, last week's time first, then earliest.
 
-    The search looks at most candidates only by their start, so a candidate
+    They are kept as pieces (stretches of one window) and their start minutes:
+    the search looks at most candidates only by their start, so a candidate
     becomes a ``_Slot`` when first asked for (``slot``). Its start minute, day
     and local start are the slot's even on a day with a clock change (a start
     in the gap is never a candidate); only the end is dated exactly there.
     """
 
-    __slots__ = ("flex", "who", "wk", "candidates", "pref_miss", "stable", "moved", "days", "segments", "shelf",
+    __slots__ = ("flex", "who", "wk", "pieces", "begins", "preferred", "stable", "moved", "days", "segments", "shelf",
                  "fixed_blockers", "starts", "run_end", "made")
 
     def __init__(
@@ -332,28 +355,38 @@ class _Domain:
         flex: Flexible,
         who: _Who,
         wk: _Week,
-        candidates: list[tuple],  # (start minute, local day, local start, window), in the order tried
-        pref_miss: list[int],
+        pieces: list[_Piece],  # the candidates, in the order tried
+        preferred: int,  # how many candidates (the first ones) lie in the preferred time
         stable: int | None,  # index of last week's slot, if still possible
         moved: bool,  # last week's time was given and is not possible any more
-        days: frozenset[int],  # local dates of its slots
-        segments: frozenset[tuple[int, int]],  # the availability windows (as minutes) its slots lie in
-        shelf: dict[str, list[tuple]],  # candidates after each filter, for messages
+        shelf: dict[str, list],  # candidates after each filter, for messages
         fixed_blockers: tuple[str, ...] = (),
     ) -> None:
-        self.flex, self.who, self.wk, self.candidates, self.pref_miss = flex, who, wk, candidates, pref_miss
-        self.stable, self.moved, self.days, self.segments, self.shelf = stable, moved, days, segments, shelf
-        self.fixed_blockers = fixed_blockers
-        starts = self.starts = [x[0] for x in candidates]  # the candidates' start minutes
-        ends = [k + 1 for k in range(len(starts) - 1) if starts[k + 1] < starts[k]] + [len(starts)]
-        # per candidate, where the run of rising starts it is in ends
-        self.run_end = [end for begin, end in zip([0, *ends], ends) for _ in range(begin, end)]
+        self.flex, self.who, self.wk, self.pieces = flex, who, wk, pieces
+        self.stable, self.moved, self.shelf, self.fixed_blockers = stable, moved, shelf, fixed_blockers
+        self.days = frozenset(p.day for p in pieces)  # local dates of its slots
+        self.segments = frozenset(p.window for p in pieces)  # the availability windows its slots lie in
+        self.begins = list(accumulate((len(p.starts) for p in pieces[:-1]), initial=0))  # each piece's first candidate
+        starts = self.starts = list(chain.from_iterable(p.starts for p in pieces))  # the candidates' start minutes
+        self.preferred = preferred  # candidates from this one on miss the preferred time
+        # Per candidate, where the run of rising starts it is in ends: pieces rise, so only where one starts can a run.
+        self.run_end: list[int] = []
+        begin = 0
+        for end in (*(b for b in self.begins[1:] if starts[b] < starts[b - 1]), len(starts)):
+            self.run_end += [end] * (end - begin)
+            begin = end
         self.made: dict[int, _Slot] = {}  # the slots asked for so far
+
+    def piece(self, c: int) -> tuple[_Piece, int]:
+        """The piece candidate ``c`` is in, and that piece's first candidate."""
+        k = bisect_right(self.begins, c) - 1
+        return self.pieces[k], self.begins[k]
 
     def slot(self, c: int) -> _Slot:
         s = self.made.get(c)
         if s is None:
-            at, day, t, _ = self.candidates[c]
+            p, first = self.piece(c)
+            at, day, t = self.starts[c], p.day, p.locals[c - first]
             m = self.who.minutes
             s = _exact(self.wk, self.flex.session, _Slot(at, at + m, day, t, day + (t + m) // _DAY, (t + m) % _DAY))
             self.made[c] = s
@@ -529,75 +562,155 @@ def _domain(
     for day in sorted(set(flex.days)):
         for w in availability.get(day, ()):
             windows.append((day, w, wk.edge(day, w.start), wk.edge(day, w.end)))
-    busy_starts = [(lo - m + 1, hi) for lo, hi in busy_ranges]
     blocked: list[tuple[int, int]] = []
     owners: list[tuple[tuple[int, int], str]] = []
     for fw, fs in fixed_slots:
         for r in rules.forbidden(fw, fs, who):
             blocked.append(r)
             owners.append((r, fw.key))
-    kept = _starts(wk, windows, m, grid, _merge([*busy_starts, *blocked]))
+    pieces = _pieces(wk, windows, m, grid, busy_ranges, _merge(blocked))
 
-    shelf: dict[str, list[tuple]] = {"days": [(day, w.start, w.end, end - first) for day, w, first, end in windows]}
+    shelf: dict[str, list] = {"days": [(day, w.start, w.end, end - first) for day, w, first, end in windows]}
     blockers: tuple[str, ...] = ()
-    if not kept:  # only a message needs to know which filter emptied it
-        shelf["window"] = _starts(wk, windows, m, grid, [])
-        shelf["busy"] = _starts(wk, windows, m, grid, _merge(busy_starts))
-        blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x[0] < r[1] for x in shelf["busy"])}))
+    if not pieces:  # only a message needs to know which filter emptied it
+        shelf["window"] = _starts(wk, windows, m, grid, [], [])
+        shelf["busy"] = _starts(wk, windows, m, grid, busy_ranges, [])
+        blockers = tuple(sorted({k for r, k in owners if any(r[0] <= x < r[1] for x in shelf["busy"])}))
 
     pref = flex.preferred
-    stable_at = None
-    if last is not None and kept:
-        usual = last[1].hour * 60 + last[1].minute
-        stable_at = next((at for at, day, t, _ in kept if day == last[0] and t == usual), None)
-    # Tried in this order: preferred first, then last week's start, then earliest (``kept`` is by start already).
     lo, hi = (pref[0], pref[1] - m) if pref is not None else (-_DAY, _DAY)  # the starts that keep it in its preferred time
+    usual = None if last is None else (last[0], last[1].hour * 60 + last[1].minute)
+    tried = _tried if _apart(windows) else _tried_sorted
+    pieces, preferred, stable = tried(pieces, lo, hi, usual)
+    moved = last is not None and stable is None
+    return _Domain(flex, who, wk, pieces, preferred, stable, moved, shelf, blockers)
+
+
+def _tried(
+    pieces: list[_Piece], lo: int, hi: int, usual: tuple[int, int] | None
+) -> tuple[list[_Piece], int, int | None]:
+    """The candidates in the order tried, how many lie in the preferred time (the first ones), which is the usual one.
+
+    Preferred first (a local start from ``lo`` to ``hi``), the usual start
+    (``(day, local start)``) first among its kind, then earliest. The windows
+    are in order and apart, so their pieces are too, and in each piece the
+    preferred starts are one stretch: the order is made by cutting the pieces
+    there, not by sorting every start.
+    """
+    at_usual = None
+    if usual is not None:
+        for n, p in enumerate(pieces):
+            k = bisect_left(p.locals, usual[1])
+            if p.day == usual[0] and k < len(p.locals) and p.locals[k] == usual[1]:
+                at_usual = p.cut(k, k + 1)
+                pieces = [*pieces[:n], p.cut(0, k), p.cut(k + 1, len(p.locals)), *pieces[n + 1 :]]
+                break
+    preferred: list[_Piece] = []
+    other: list[_Piece] = []
+    for p in pieces:
+        i, j = bisect_left(p.locals, lo), bisect_right(p.locals, hi)
+        if i == 0 and j == len(p.locals):
+            preferred.append(p)
+        elif i == j:
+            other.append(p)
+        else:
+            preferred.append(p.cut(i, j))
+            other += [p.cut(0, i), p.cut(j, len(p.locals))]
+    count = sum(len(p.starts) for p in preferred)
+    if at_usual is None:
+        stable = None
+    elif lo <= usual[1] <= hi:
+        preferred.insert(0, at_usual)
+        count, stable = count + 1, 0
+    else:
+        other.insert(0, at_usual)
+        stable = count
+    return [p for p in (*preferred, *other) if p.starts], count, stable
+
+
+def _tried_sorted(
+    pieces: list[_Piece], lo: int, hi: int, usual: tuple[int, int] | None
+) -> tuple[list[_Piece], int, int | None]:
+    """``_tried`` for windows that overlap or are out of order: every start is ranked and sorted, a piece each."""
+    kept = sorted({(at, p.day, t, p.window) for p in pieces for at, t in zip(p.starts, p.locals)})
+    stable_at = None
+    if usual is not None:
+        stable_at = next((at for at, day, t, _ in kept if (day, t) == usual), None)
     rank = [(0 if lo <= t <= hi else 2) + (at != stable_at) for at, _, t, _ in kept]  # 2 * miss + not the usual start
     order = sorted(range(len(kept)), key=rank.__getitem__)  # stable: earliest first within a rank
     candidates = [kept[k] for k in order]
-    misses = [rank[k] // 2 for k in order]
     stable = None if stable_at is None else next(k for k, x in enumerate(candidates) if x[0] == stable_at)
-    days = frozenset({x[1] for x in kept})
-    segments = frozenset({x[3] for x in kept})
-    moved = last is not None and stable is None
-    return _Domain(flex, who, wk, candidates, misses, stable, moved, days, segments, shelf, blockers)
+    preferred = sum(1 for r in rank if r < 2)
+    return [_Piece((at,), (t,), day, window) for at, day, t, window in candidates], preferred, stable
 
 
-def _starts(wk: _Week, windows: list, m: int, grid: int, blocked: list[tuple[int, int]]) -> list[tuple]:
-    """Grid starts ``(minute, day, local, window)`` of an ``m``-minute session in ``windows``, none in a ``blocked`` range.
+def _pieces(
+    wk: _Week, windows: list, m: int, grid: int, busy: list[tuple[int, int]], blocked: list[tuple[int, int]]
+) -> list[_Piece]:
+    """Per window with any, the grid starts of an ``m``-minute session in it.
 
-    Sorted and distinct. ``blocked`` is merged and sorted. On a day without a
-    clock change a start's minute is a fixed offset from its wall time, so the
-    free stretches of each window are cut out of ``blocked`` first and only
-    their grid starts are made.
+    None that would overlap a ``busy`` range, or lies in a ``blocked`` range
+    of starts (both merged and sorted). On a day without a clock change a
+    start's minute is a fixed offset from its wall time, so the free
+    stretches of each window are cut out first and only their grid starts are
+    made.
     """
+    busy_los, busy_his = [lo for lo, _ in busy], [hi for _, hi in busy]
     los, his = [lo for lo, _ in blocked], [hi for _, hi in blocked]
-    out = []
+    pieces = []
     for day, w, first, last_end in windows:
-        seg = (first, last_end)
         t0 = -(-w.start // grid) * grid
         offset = wk.offsets.get(day)
+        base = day * _DAY - (offset or 0)
+        lo, hi = (base + t0, base + w.end - m + 1) if offset is not None else (first, last_end - m + 1)
+        # The busy ranges near [lo, hi), as the starts they rule out: their starts and ends both rise.
+        near = busy[bisect_right(busy_his, lo) : bisect_left(busy_los, hi + m - 1)]
+        cuts = [(a - m + 1, b) for a, b in near]
+        ats: list[int] = []
+        ts: list[int] = []
         if offset is not None:
-            base = day * _DAY - offset
-            lo, hi = base + t0, base + w.end - m + 1
-            cuts = blocked[bisect_right(his, lo) : bisect_left(los, hi)]
-            for a, b in _subtract([(lo, hi)], cuts):
-                out.extend((base + t, day, t, seg) for t in range(-(-(a - base) // grid) * grid, b - base, grid))
-            continue
-        for t in range(t0, w.end - m + 1, grid):
-            at = wk.instant(day, t)
-            if at is not None and first <= at and at + m <= last_end and not _inside(at, blocked, his):
-                out.append((at, day, t, seg))
-    segs = [(first, last_end) for _, _, first, last_end in windows]
-    if all(a[1] <= b[0] for a, b in zip(segs, segs[1:])):
-        return out  # windows in order and apart: so are their starts
-    return sorted(set(out))
+            for a, b in _subtract(_subtract([(lo, hi)], cuts), blocked[bisect_right(his, lo) : bisect_left(los, hi)]):
+                t1 = -(-(a - base) // grid) * grid
+                ats += range(base + t1, b, grid)
+                ts += range(t1, b - base, grid)
+        else:
+            cut_his = [b for _, b in cuts]
+            for t in range(t0, w.end - m + 1, grid):
+                at = wk.instant(day, t)
+                if at is not None and first <= at and at + m <= last_end:
+                    if not _inside(at, cuts, cut_his) and not _inside(at, blocked, his):
+                        ats.append(at)
+                        ts.append(t)
+        if ats:
+            pieces.append(_Piece(ats, ts, day, (first, last_end)))
+    return pieces
+
+
+def _starts(
+    wk: _Week, windows: list, m: int, grid: int, busy: list[tuple[int, int]], blocked: list[tuple[int, int]]
+) -> list[int]:
+    """The start minutes of ``_pieces``, sorted and distinct."""
+    out = [x for p in _pieces(wk, windows, m, grid, busy, blocked) for x in p.starts]
+    return out if _apart(windows) else sorted(set(out))
+
+
+def _apart(windows: list) -> bool:
+    """Whether the windows are in order and apart, and so are their starts."""
+    return all(a[3] <= b[2] for a, b in zip(windows, windows[1:]))
 
 
 def _inside(x: int, ranges: list[tuple[int, int]], his: list[int]) -> bool:
     """Whether ``x`` lies in one of ``ranges`` (merged, sorted; ``his`` their ends)."""
     i = bisect_right(his, x)
     return i < len(ranges) and ranges[i][0] <= x
+
+
+def _hits(x: int, ranges: list[tuple[int, int]]) -> bool:
+    """Whether ``x`` lies in one of a few ``ranges``, in any order."""
+    for lo, hi in ranges:
+        if lo <= x < hi:
+            return True
+    return False
 
 
 def _exact(wk: _Week, session: Session, s: _Slot) -> _Slot:
@@ -635,8 +748,11 @@ class _Search:
         self.gave_up = False
         self.optimal = True  # no placement is better by the soft preferences
         self.floor = None
-        self.lower_on: dict[int, int] = {}
         self.hard_on: dict[int, int] = {}
+        # What one more session on a day (of the week, and more as they come) adds, for the bounds: lower-body
+        # lifts within a day of it, and hard sessions (same-day, next-day pairs, packed as in _days_floor).
+        self.lower_near: dict[int, int] = dict.fromkeys(range(7), 0)
+        self.hard_cost: dict[int, int] = dict.fromkeys(range(7), 0)
         self.lower_starts: list[int] = []
         for w, t in self.fixed:
             self._count(w, t, 1)
@@ -671,49 +787,8 @@ class _Search:
             (j for j in order if self.domains[j].who.hard),
             key=lambda j: (len(self.domains[j].days), sorted(self.domains[j].days), j),
         )
-        days = [sorted(self.domains[j].days) for j in hard]
-        # Hard sessions by day, in a list indexed from the earliest day a neighbour week's session has.
-        low = min([*self.hard_on, 0]) - 1
-        on = [0] * (max([*self.hard_on, 6]) - low + 2)
-        for d, n in self.hard_on.items():
-            on[d - low] = n
-        best: list[tuple[int, int] | None] = [None]
-        steps = 0
-
-        def add(d: int) -> tuple[int, int]:
-            k = d - low
-            return on[k], on[k - 1] + on[k + 1]
-
-        def go(n: int, same: int, next_day: int, after: int) -> bool:
-            nonlocal steps
-            if n == len(hard):
-                if best[0] is None or (same, next_day) < best[0]:
-                    best[0] = (same, next_day)
-                return True
-            if best[0] is not None:
-                least_same = least_next = 0
-                for ds in days[n:]:
-                    a, b = min(map(add, ds))
-                    least_same += a
-                    least_next += b
-                if (same + least_same, next_day + least_next) >= best[0]:
-                    return True
-            for d in sorted(days[n], key=add):
-                if d < after:
-                    continue  # twins (the same days) take their days in order: the rest are the same placements
-                steps += 1
-                if steps > DAYS_BUDGET:
-                    return False
-                s, x = add(d)
-                on[d - low] += 1
-                twin = n + 1 < len(hard) and days[n + 1] == days[n]
-                done = go(n + 1, same + s, next_day + x, d if twin else -_DAY)
-                on[d - low] -= 1
-                if not done:
-                    return False
-            return True
-
-        return best[0] if go(0, 0, 0, -_DAY) else None
+        days = tuple(tuple(sorted(self.domains[j].days)) for j in hard)
+        return _days_floor(days, tuple(sorted(self.hard_on.items())))
 
     def _first_free(self, j: int, new: list[tuple[int, int]]) -> int | None:
         """The first of ``j``'s slots still free once ``new`` has joined its forbidden ranges.
@@ -728,8 +803,7 @@ class _Search:
             return None
         dom = self.domains[j]
         starts, run_end = dom.starts, dom.run_end
-        x = starts[first]
-        if not any(lo <= x < hi for lo, hi in new):
+        if not _hits(starts[first], new):
             return first
         forb = self.forb[j]
         c = first + 1
@@ -764,29 +838,44 @@ class _Search:
         social = who.lower or who.hard
         r0, r1, r2, r3, r4 = rest_lb
         c0, c1, c2, c3, c4 = cost
-        pref_miss, moved, stable = dom.pref_miss, dom.moved, dom.stable
+        preferred, moved, stable = dom.preferred, dom.moved, dom.stable
         tried: dict[tuple[int, bool, int], int] = {}
+        domains, forbidden = self.domains, self.rules.forbidden
+        forb_of, first_of, stable_free = self.forb, self.first, self.stable_free
         forb = _merge(self.forb[i])  # fixed while this session's slots are tried
         forb_his = [hi for _, hi in forb]
-        for c, x in enumerate(dom.starts):
+        stop = self._stop(dom, (c0 + r0, c1 + r1, c2 + r2, c3 + r3, c4 + r4))
+        starts, run_end = dom.starts, dom.run_end
+        # Where a candidate's class (miss, unstable) can change: where misses start, at the usual start and after it.
+        classes = (preferred,) if stable is None else (preferred, stable, stable + 1)
+        passed = 0  # the candidates before it are counted as tried already
+        for c, x in enumerate(starts):
+            if c < passed:
+                continue
             if self._done():
                 return
             self.steps += 1
-            miss = pref_miss[c]
+            if c >= stop:
+                return
+            k = bisect_right(forb_his, x)
+            if k < len(forb) and forb[k][0] <= x:
+                # A start in a forbidden range, and so are the next in its run that start before the range ends:
+                # they take a step each, as far as the search goes on before its step limit or its floor stops it.
+                passed = self._pass_over(c, bisect_left(starts, forb[k][1], c + 1, run_end[c]), stop)
+                continue
+            miss = int(c >= preferred)
             unstable = moved or (stable is not None and c != stable)
             if self.best_cost is not None:
-                # Slots are tried by (preference, stability): none from here on can do better than this one's floor.
-                later = moved or (stable is not None and c > stable)
-                if (c0 + miss + r0, c1 + r1, c2 + r2, c3 + r3, c4 + later + r4) >= self.best_cost:
-                    return
-            if _inside(x, forb, forb_his):
-                continue
-            s = dom.slot(c)
-            if self.best_cost is not None:
-                group = (miss, unstable, s.day)
+                piece, first = dom.piece(c)
+                group = (miss, unstable, piece.day)
                 if self.per_day is not None and tried.get(group, 0) >= self.per_day:
+                    # Its class has had its tries on that day, and so has the next start's while it is the same:
+                    # in the same piece (one day's), short of where misses start or the usual start is.
+                    end = min([first + len(piece.starts), *(e for e in classes if e > c)])
+                    passed = self._pass_over(c, end, stop)
                     continue
                 tried[group] = tried.get(group, 0) + 1
+            s = dom.slot(c)
             lower, same, next_day = self._pairs(i, s) if social else (0, 0, 0)
             here = (c0 + miss, c1 + lower, c2 + same, c3 + next_day, c4 + unstable)
             if self.best_cost is not None and (
@@ -795,34 +884,57 @@ class _Search:
                 continue
             pushed = []
             for j in rest:
-                ranges = self.rules.forbidden(who, s, self.domains[j].who)
-                self.forb[j].extend(ranges)
-                pushed.append((j, len(ranges), self.first[j], self.stable_free[j]))
-                self.first[j] = self._first_free(j, ranges)
-                if self.stable_free[j]:
-                    usual = self.domains[j].starts[self.domains[j].stable]
-                    self.stable_free[j] = not any(lo <= usual < hi for lo, hi in ranges)
+                dj = domains[j]
+                ranges = forbidden(who, s, dj.who)
+                forb_of[j] += ranges
+                pushed.append((j, len(ranges), first_of[j], stable_free[j]))
+                first_of[j] = self._first_free(j, ranges)
+                if stable_free[j]:
+                    stable_free[j] = not _hits(dj.starts[dj.stable], ranges)
             self._count(who, s, 1)
+            self.assigned[i] = c
             parts = self._rest_bounds(rest)
-            if parts is not None and self.best_cost is None and self.steps > COUNT_AFTER:
-                self.assigned[i] = c
-                if not self._fits(rest):
-                    parts = None
-                del self.assigned[i]
-            self._count(who, s, -1)
+            if parts is not None and self.best_cost is None and self.steps > COUNT_AFTER and not self._fits(rest):
+                parts = None
             if parts is not None:
-                total = [sum(column) for column in zip(*parts)] if parts else [0, 0, 0, 0, 0]
-                bound = tuple(h + t for h, t in zip(here, total))
+                total = list(map(sum, zip(*parts))) if parts else [0, 0, 0, 0, 0]
+                bound = tuple(map(add, here, total))
                 if self.best_cost is None or bound < self.best_cost:
-                    after = tuple(total[k] - parts[0][k] for k in range(5)) if parts else (0, 0, 0, 0, 0)
-                    self.assigned[i] = c
-                    self._count(who, s, 1)
-                    self._dfs(level + 1, here, after)
-                    self._count(who, s, -1)
-                    del self.assigned[i]
-            for j, n, first, stable_free in pushed:
-                del self.forb[j][len(self.forb[j]) - n :]
-                self.first[j], self.stable_free[j] = first, stable_free
+                    self._dfs(level + 1, here, tuple(map(sub, total, parts[0])) if parts else (0, 0, 0, 0, 0))
+                    stop = self._stop(dom, (c0 + r0, c1 + r1, c2 + r2, c3 + r3, c4 + r4))
+            del self.assigned[i]
+            self._count(who, s, -1)
+            for j, n, first, free in pushed:
+                del forb_of[j][len(forb_of[j]) - n :]
+                first_of[j], stable_free[j] = first, free
+
+    def _pass_over(self, c: int, end: int, stop: int) -> int:
+        """Where the candidates after ``c``, up to ``end``, that would each take a step and be passed over, end.
+
+        At ``end``, or before, where the step limit or the floor (``stop``)
+        would stop the level; their steps are counted.
+        """
+        limit = self.first_budget if self.best is None else self.limit
+        passed = min(end, stop, c + 2 + limit - self.steps)
+        self.steps += passed - c - 1
+        return passed
+
+    def _stop(self, dom: _Domain, floor: _Cost) -> int:
+        """The first of ``dom``'s candidates that cannot do better than the best placement so far, nor can any after it.
+
+        ``floor`` is the cost so far plus the least the later sessions add. A
+        candidate adds whether it misses its preferred time and whether it comes
+        after the usual start; candidates are tried in that order, so these only
+        ever grow, and only the candidates where one of them changes need a look.
+        """
+        n = len(dom.starts)
+        if self.best_cost is None:
+            return n
+        for c in sorted({0, dom.preferred, n if dom.stable is None else dom.stable + 1}):
+            later = dom.moved or (dom.stable is not None and c > dom.stable)
+            if c < n and (floor[0] + (c >= dom.preferred), *floor[1:4], floor[4] + later) >= self.best_cost:
+                return c
+        return n
 
     def _rest_bounds(self, rest: list[int]) -> list[_Cost] | None:
         """Per later session, the least cost it can add with the sessions placed so far; None if one has no start left.
@@ -838,14 +950,10 @@ class _Search:
             if first is None:
                 return None
             dj = self.domains[j]
-            lower = same = next_day = 0
-            if dj.who.lower:
-                lower = min(self.lower_on.get(d - 1, 0) + self.lower_on.get(d, 0) + self.lower_on.get(d + 1, 0) for d in dj.days)
-            if dj.who.hard and self.hard_on:
-                on = self.hard_on
-                same, next_day = min((on.get(d, 0), on.get(d - 1, 0) + on.get(d + 1, 0)) for d in dj.days)
+            lower = min(map(self.lower_near.__getitem__, dj.days)) if dj.who.lower else 0
+            same, next_day = divmod(min(map(self.hard_cost.__getitem__, dj.days)), _PACK) if dj.who.hard else (0, 0)
             stab = dj.moved or (dj.stable is not None and not self.stable_free[j])
-            parts.append((dj.pref_miss[first], lower, same, next_day, int(stab)))
+            parts.append((int(first >= dj.preferred), lower, same, next_day, int(stab)))
         return parts
 
     def _fits(self, rest: list[int]) -> bool:
@@ -912,13 +1020,17 @@ class _Search:
         """Add (or take back) a fixed or placed session in the tallies ``_pairs`` and the bounds read."""
         day = slot.day
         if who.lower:
-            self.lower_on[day] = self.lower_on.get(day, 0) + step
+            for d in (day - 1, day, day + 1):
+                self.lower_near[d] = self.lower_near.get(d, 0) + step
             if step > 0:
                 self.lower_starts.append(slot.start)
             else:
                 self.lower_starts.remove(slot.start)
         if who.hard:
             self.hard_on[day] = self.hard_on.get(day, 0) + step
+            self.hard_cost[day] = self.hard_cost.get(day, 0) + step * _PACK
+            for d in (day - 1, day + 1):
+                self.hard_cost[d] = self.hard_cost.get(d, 0) + step
 
     def _pairs(self, i: int, s: _Slot) -> tuple[int, int, int]:
         """Soft-preference pairs this slot makes with fixed and already placed sessions.
@@ -935,6 +1047,63 @@ class _Search:
             return lower, 0, 0
         on = self.hard_on
         return lower, on.get(s.day, 0), on.get(s.day - 1, 0) + on.get(s.day + 1, 0)
+
+
+@lru_cache(maxsize=128)
+def _days_floor(hard: tuple[tuple[int, ...], ...], hard_on: tuple[tuple[int, int], ...]) -> tuple[int, int] | None:
+    """``_Search._hard_days_floor`` from the days of each hard session, in order, and the hard sessions fixed by day.
+
+    Kept, since a run asks it of weeks alike: the usual week and the one it
+    stands for have the same fixed sessions and, unless busy time takes a
+    whole day, the same days.
+    """
+    on_days = dict(hard_on)
+    # What one more hard session on a day costs, (same-day pairs, next-day pairs) packed in one number
+    # (same * _PACK + next) so that sums and minimums stay whole numbers; a list indexed from the day before
+    # the earliest day a neighbour week's session has (or Monday) to the day after the latest (or Sunday).
+    low = min([*on_days, 0]) - 1
+    on = [0] * (max([*on_days, 6]) - low + 2)
+    for d, n in on_days.items():
+        on[d - low] = n
+    cost = [on[k] * _PACK + on[k - 1] + on[k + 1] for k in range(1, len(on) - 1)]
+    cost = [0, *cost, 0]
+    cost_of = cost.__getitem__
+    days = [[d - low for d in ds] for ds in hard]
+    twin = [n + 1 < len(days) and days[n + 1] == days[n] for n in range(len(days))]
+    # The sessions from the n-th on as (days, how many have them): twins are next to each other.
+    rest = [[(ks, len(list(same))) for ks, same in groupby(days[n:])] for n in range(len(days))]
+    best: list[int | None] = [None]
+    steps = 0
+
+    def go(n: int, total: int, after: int) -> bool:
+        nonlocal steps
+        if n == len(hard):
+            if best[0] is None or total < best[0]:
+                best[0] = total
+            return True
+        if best[0] is not None and total + sum(min(map(cost_of, ks)) * count for ks, count in rest[n]) >= best[0]:
+            return True
+        for k in sorted(days[n], key=cost_of):
+            if k < after:
+                continue  # twins (the same days) take their days in order: the rest are the same placements
+            steps += 1
+            if steps > DAYS_BUDGET:
+                return False
+            here = cost[k]
+            cost[k - 1] += 1
+            cost[k] += _PACK
+            cost[k + 1] += 1
+            done = go(n + 1, total + here, k if twin[n] else -_DAY)
+            cost[k - 1] -= 1
+            cost[k] -= _PACK
+            cost[k + 1] -= 1
+            if not done:
+                return False
+        return True
+
+    if not go(0, 0, -_DAY):
+        return None
+    return divmod(best[0], _PACK) if best[0] is not None else None
 
 
 def _span(days) -> str:
@@ -1004,7 +1173,7 @@ def _reason(dom: _Domain, c: int, chosen: dict[int, int], domains: list[_Domain]
     f, m = dom.flex, dom.who.minutes
     parts = []
     if f.prefer is not None:
-        if dom.pref_miss[c]:
+        if c >= dom.preferred:
             parts.append(f"no {_pref_text(f)} slot fits, so outside it")
         else:
             parts.append(f"in its {_pref_text(f)} time")
@@ -1025,4 +1194,6 @@ def _reason(dom: _Domain, c: int, chosen: dict[int, int], domains: list[_Domain]
 
 
 def _earliest(dom: _Domain) -> int:
-    return dom.starts.index(min(dom.starts))
+    """The first candidate with the earliest start: the first of a piece, since each piece rises."""
+    earliest = min(p.starts[0] for p in dom.pieces)
+    return next(b for b, p in zip(dom.begins, dom.pieces) if p.starts[0] == earliest)
