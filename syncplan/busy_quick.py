@@ -315,13 +315,23 @@ def _series(fields: dict, wr: ZoneInfo | None, tz: ZoneInfo, start: datetime, en
     starts = set(recurrence.between(lo, hi, inc=True))
     if lo <= anchor <= hi and (until is None or anchor <= until):
         starts.add(anchor)  # DTSTART is the first instance even when the rule does not match it
+    near = {i for e in exdates for i in _ids(e)}
     out = []
     for s in sorted(starts):
         first_of = s.date() if all_day else s
         if first_of in exdates:
             continue
+        if near.intersection(_ids(first_of)):
+            raise _Unsure  # an EXDATE a UTC offset away from this instance: the library excludes it, RFC 5545 would not
         out.append((_instant(first_of, tz), _instant(first_of + length, tz)))
     return out
+
+
+def _ids(value: date | datetime) -> tuple:
+    """How recurring-ical-events recognises an instance: an aware time by its UTC and by its wall-clock reading."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).replace(tzinfo=None), value.replace(tzinfo=None)
+    return (value,)
 
 
 def per_day(rule: str) -> float:

@@ -193,3 +193,21 @@ def test_an_export_against_a_plain_busy_calendar_never_imports_icalendar(tmp_pat
     modules = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
     assert "syncplan.busy_quick" in modules
     assert not {m for m in modules if m.split(".")[0] in ("icalendar", "recurring_ical_events")}
+
+
+def test_an_exdate_a_utc_offset_from_an_instance_reads_as_the_library_reads_it():
+    """recurring-ical-events matches an EXDATE by its UTC and its wall-clock reading, either against either.
+
+    So an EXDATE at 01:00 BST removes the 00:00 BST instance (00:00 UTC reads as the instance's wall clock).
+    The quick reader hands such a series to the library rather than answer otherwise.
+    """
+    london = ZoneInfo("Europe/London")
+    data = "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN",
+        "BEGIN:VEVENT", "UID:a", "DTSTAMP:20260101T000000Z", "DTSTART;TZID=Europe/London:20261019T000000",
+        "DTEND;TZID=Europe/London:20261019T001500", "RRULE:FREQ=DAILY;COUNT=2", "EXDATE;TZID=Europe/London:20261019T010000",
+        "END:VEVENT", "END:VCALENDAR", "",
+    ]).encode()
+    start, end = datetime(2026, 10, 19, tzinfo=london), datetime(2026, 10, 26, tzinfo=london)
+    assert read_busy(data, start, end, london, "x.ics") == libraries(data, start, end, london)
+    assert [a.day for a, _ in read_busy(data, start, end, london, "x.ics")] == [20]
