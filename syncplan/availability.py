@@ -34,15 +34,15 @@ def read_busy_sources(plan, weeks, extra: tuple[str, ...] = ()) -> list[tuple[da
 
     start, end = span(plan, weeks)
     found = []
-    sources = [(s, _from_plan(plan, s)) for s in plan.busy_ics] + [(s, s) for s in extra]
-    for named, where in sources:
-        if _OTHER_SCHEME.match(where) and not _is_url(where):
-            hint = "a webcal:// link is the calendar's https:// address" if where.lower().startswith("webcal") else "a file is given by its path"
+    sources = [(s, _from_plan(plan, s), f"[busy] ics in {plan.source}") for s in plan.busy_ics]
+    sources += [(s, s, "--busy") for s in extra]
+    for named, where, origin in sources:
+        if _OTHER_SCHEME.match(named) and not _is_url(named):
+            hint = "a webcal:// link is the calendar's https:// address" if named.lower().startswith("webcal") else "a file is given by its path"
             raise InvalidInput(
-                f"{named}: syncplan reads busy calendars from files and http(s) URLs only; "
-                f"fix it under [busy] ics or --busy ({hint})."
+                f"{named}: syncplan reads busy calendars from files and http(s) URLs only; fix it in {origin} ({hint})."
             )
-        data = fetch(where) if _is_url(where) else _read_file(Path(where), named)
+        data = fetch(where) if _is_url(where) else _read_file(Path(where), named, origin)
         found += read_busy(data, start, end, plan.zone, named)
     return merge(found)
 
@@ -57,12 +57,12 @@ def _is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
-def _read_file(path: Path, named: str) -> bytes:
+def _read_file(path: Path, named: str, origin: str = "--busy") -> bytes:
     try:
         with open(path, "rb") as file:
             data = file.read(MAX_ICS_BYTES + 1)
     except FileNotFoundError:
-        raise InvalidInput(f"{named}: no such busy calendar file ({path}); fix the path under [busy] ics or --busy.") from None
+        raise InvalidInput(f"{named}: no such busy calendar file ({path}); fix the path in {origin}.") from None
     except OSError as exc:
         raise InvalidInput(f"{named}: cannot read this busy calendar ({exc.strerror or exc}).") from None
     if len(data) > MAX_ICS_BYTES:
@@ -171,8 +171,11 @@ class _Download:
                 ) from None
             if len(out) > self.limit:
                 raise self.too_large()
-            if not unpack.eof:
-                raise SyncplanError(f"{self.url}: the busy calendar arrived {encoding}-compressed and cut off; try again later.")
+            if not unpack.eof:  # the whole answer arrived (its length was checked): the server sent it so
+                raise SyncplanError(
+                    f"{self.url}: the server's {encoding}-compressed answer ends before its compressed data does; "
+                    f"check that the address serves a calendar, or ask whoever runs the server."
+                )
             rest = b"" if raw or not unpack.unused_data.strip(b"\0") else unpack.unused_data  # gzip may be padded with zeros
         return out
 

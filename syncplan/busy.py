@@ -21,6 +21,7 @@ from syncplan.errors import InvalidInput
 
 Interval = tuple[datetime, datetime]
 _GZIP_MAGIC = b"\x1f\x8b"
+_ZLIB_HEADERS = (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")  # deflate, at each compression level
 _MARGIN = timedelta(days=2)  # floating and all-day times are placed only after expansion
 
 
@@ -35,6 +36,8 @@ def read_busy(data: bytes, start: datetime, end: datetime, zone: ZoneInfo | str,
 
     if data.startswith(_GZIP_MAGIC):
         raise InvalidInput(f"{source}: this is a gzip-compressed file, not an iCalendar (.ics) file; unpack it first (gunzip).")
+    if data[:2] in _ZLIB_HEADERS:
+        raise InvalidInput(f"{source}: this is zlib-compressed data, not an iCalendar (.ics) file; unpack it first.")
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     quick = busy_quick.read(data, start, end, tz)
     if quick is None:

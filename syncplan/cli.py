@@ -505,9 +505,14 @@ def sync(plan_path, template, notes_dir, week_spec, weeks, calendar, dry_run, ov
     twice. Safe to run from cron: it exits 3 only when Google authorisation
     is needed, 1 for a failure worth retrying later.
     """
-    from syncplan.google.auth import token_path
+    from syncplan.google.auth import is_calendar_id, token_path
     from syncplan.google.push import NotRenamed, Target, push
+    from syncplan.plan import text_problem
 
+    if calendar is not None:  # held to what [calendar] name is held to: it may become a calendar's name
+        problem = text_problem(calendar, 500 if is_calendar_id(calendar) else 100)
+        if problem:
+            raise click.UsageError(f"--calendar {calendar[:60]!r}: {problem}")
     plan = load(plan_path, template, builtin_fallback=False)
     target = Target(calendar or plan.calendar_name, plan.timezone, renames=not calendar or calendar == plan.calendar_name)
     read_back = _google_read_back(plan, target, token_file) if plan.flexible else None

@@ -255,18 +255,9 @@ class _Reader:
         return value
 
     def text(self, value: object, where: str, max_len: int = 500, multiline: bool = False) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, f"{_show(value)} is not a non-empty string.")
-        if len(value) > max_len:
-            raise self.fail(where, f"the text is longer than the limit of {max_len} characters.")
-        bad = (_CONTROL_MULTILINE if multiline else _CONTROL).search(value)
-        if bad:
-            allowed = "only tabs and line breaks are allowed" if multiline else "write it on one line, as plain text"
-            raise self.fail(
-                where,
-                f"the text contains the control character U+{ord(bad[0]):04X} at character {bad.start() + 1}; "
-                f"remove it ({allowed}).",
-            )
+        problem = text_problem(value, max_len, multiline)
+        if problem:
+            raise self.fail(where, problem)
         return value.strip()
 
     def listed(self, value: object, where: str, what: str) -> list:
@@ -1003,6 +994,23 @@ def parse_day(value: object) -> int | None:
     return DAYS.index(text) if text in DAYS else None
 
 
+def text_problem(value: object, max_len: int = 500, multiline: bool = False) -> str | None:
+    """Why a text cannot go into a calendar as written (empty, too long, a control character); None when it can.
+
+    The plan's fields are held to it, and so are texts given on the command
+    line for the same place (``sync --calendar NAME``).
+    """
+    if not isinstance(value, str) or not value.strip():
+        return f"{_show(value)} is not a non-empty string."
+    if len(value) > max_len:
+        return f"the text is longer than the limit of {max_len} characters."
+    bad = (_CONTROL_MULTILINE if multiline else _CONTROL).search(value)
+    if bad:
+        allowed = "only tabs and line breaks are allowed" if multiline else "write it on one line, as plain text"
+        return f"the text contains the control character U+{ord(bad[0]):04X} at character {bad.start() + 1}; remove it ({allowed})."
+    return None
+
+
 def parse_clock(value: object) -> time | None:
     """"HH:MM" on a 24-hour clock, or a TOML time on the minute (07:00:00); None if it is neither.
 
@@ -1015,11 +1023,20 @@ def parse_clock(value: object) -> time | None:
 
 
 def _show(value: object) -> str:
-    """A value as the plan file spells it: TOML's true, 07:00:30 and 2026-01-01T07:00:00, not Python's."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, (date, time)):
-        text = value.isoformat()
-    else:
-        text = repr(value)
+    """A value as the plan file spells it: TOML's true, 07:00:30, ["easy"] and {a = 1}, not Python's."""
+    text = _toml(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _toml(value: object, depth: int = 0) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, (list, dict)) and depth >= 3:
+        return "[...]" if isinstance(value, list) else "{...}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v, depth + 1) for v in value[:20]) + (", ...]" if len(value) > 20 else "]")
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v, depth + 1)}" for k, v in list(value.items())[:20]) + "}"
+    return repr(value)

@@ -195,6 +195,45 @@ def test_a_busy_source_with_another_scheme_is_refused_as_such(runner, plan_file,
     assert ("https:// address" in error) == source.startswith("webcal")
 
 
+@pytest.mark.parametrize("source", ["webcal://cal.example.com/work.ics", "FTP://127.0.0.1/x.ics"])
+def test_a_plan_busy_source_with_another_scheme_is_refused_naming_the_plan(runner, plan_file, source):
+    """Not read as a file next to the plan (a missing one, with a mangled path)."""
+    path = plan_file(HEAD + AVAILABILITY + f'[busy]\nics = ["{source}"]\n' + SESSIONS)
+    result = runner.invoke(main, ["show", str(path), "--week", WEEK])
+    assert result.exit_code == 2
+    error = one_paragraph(result)
+    assert source in error and "http(s) URLs only" in error and f"[busy] ics in {path}" in error
+    assert "no such" not in error
+
+
+def test_a_missing_busy_file_of_the_plan_names_the_plan(runner, plan_file):
+    path = plan_file(HEAD + AVAILABILITY + '[busy]\nics = ["nope.ics"]\n' + SESSIONS)
+    error = one_paragraph(runner.invoke(main, ["show", str(path), "--week", WEEK]))
+    assert "nope.ics: no such busy calendar file" in error and f"fix the path in [busy] ics in {path}" in error
+
+
+def test_a_compressed_answer_that_ends_early_though_whole_says_to_check_the_feed(runner, plan_file):
+    import gzip
+
+    body = gzip.compress(meeting_ics(("2026-05-11 05:00", "2026-05-11 09:00")).encode())[:-20]
+    with Feed(body, headers={"Content-Encoding": "gzip"}) as feed:  # Content-Length matches: all of it arrived
+        result = runner.invoke(main, ["show", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "--busy", feed.url])
+    assert result.exit_code == 1
+    error = one_paragraph(result)
+    assert "ends before its compressed data does" in error and "try again later" not in error
+
+
+def test_a_zlib_compressed_file_is_said_to_be_compressed(runner, plan_file, tmp_path):
+    import zlib
+
+    packed = tmp_path / "work.ics.z"
+    packed.write_bytes(zlib.compress(meeting_ics(("2026-05-11 05:00", "2026-05-11 09:00")).encode()))
+    result = runner.invoke(main, ["show", str(plan_file(HEAD + AVAILABILITY + SESSIONS)), "--week", WEEK, "--busy", str(packed)])
+    assert result.exit_code == 2
+    error = one_paragraph(result)
+    assert "zlib-compressed" in error and "\\x" not in error
+
+
 def test_busy_url_larger_than_the_cap_is_refused(runner, plan_file, monkeypatch):
     monkeypatch.setattr("syncplan.availability.MAX_ICS_BYTES", 1000)
     with Feed(meeting_ics(*[("2026-05-11 05:00", "2026-05-11 09:00")] * 40).encode()) as feed:

@@ -156,3 +156,17 @@ def test_the_templates_share_the_identity_the_message_names():
     from syncplan.templates import template_names, template_path
 
     assert {load_plan(template_path(name)).identity for name in template_names()} == {TEMPLATE_IDENTITY}
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [("", "not a non-empty string"), ("A\nB\x1b[31m", "control character U+000A"), ("X\u2028Y", "U+2028"), ("n" * 101, "100 characters")],
+)
+def test_a_calendar_name_the_plan_would_refuse_is_refused_on_the_command_line(runner, fake_google, google_token, name, words):
+    """--calendar may name a calendar syncplan makes, so it is held to what [calendar] name is held to."""
+    before = own_calendars(fake_google)
+    result = sync(runner, str(LONDON), *WEEK, "--calendar", name)
+    assert result.exit_code == EXIT_INVALID, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and words in errors[0] and "\x1b" not in result.stderr.replace("\\x1b", "")
+    assert own_calendars(fake_google) == before and not writes_of(fake_google)

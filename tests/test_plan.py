@@ -59,6 +59,8 @@ BAD = [
     ("start with seconds", GOOD_HEAD + LIFT.replace('"07:00"', "07:00:30"), ["field 'start'", "07:00:30 is not a time of day"]),
     ("start is a datetime", GOOD_HEAD + LIFT.replace('"07:00"', "2026-01-01T07:00:00"), ["2026-01-01T07:00:00 is not a time of day"]),
     ("minutes is a boolean", GOOD_HEAD + LIFT.replace("minutes = 60", "minutes = true"), ["field 'minutes'", "true is not a whole number"]),
+    ("kind is a list", GOOD_HEAD + LIFT.replace('kind = "strength"', 'kind = ["easy", [[["x"]]]]'), ["['easy', [[[...]]]] is not a session kind"]),
+    ("kind is a table", GOOD_HEAD + LIFT.replace('kind = "strength"', 'kind = {a = "x"}'), ["{a = 'x'} is not a session kind"]),
 ]
 
 
