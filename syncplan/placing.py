@@ -85,14 +85,16 @@ def held_week(plan: Plan, week, found, identity: str) -> tuple[DatedSession, ...
     Events are matched to the plan's sessions by the UID syncplan gave them
     (``identity`` is the one the events were made under), so whatever else
     the calendar holds is left out, and a session moved by hand counts where
-    it now is.
+    it now is, as long as that is still in ``week`` (as a listing of the
+    week's window would find it).
     """
     sessions = {*plan.sessions, *(f.session for f in plan.flexible)}
     by_uid = {make_uid(identity, f"{week.label}/{s.key}"): s for s in sessions}
+    first, last = week.window(plan.zone)
     out = []
     for uid, start, end in found:
         session = by_uid.get(uid)
-        if session is not None and start < end:
+        if session is not None and first <= start < last and start < end:  # one moved out of its week is not in it
             local = start.astimezone(plan.zone)
             minutes = round((end - start).total_seconds() / 60)
             session = session._replace(day=local.weekday(), start=local.time().replace(tzinfo=None), minutes=max(minutes, 1))

@@ -309,6 +309,24 @@ def test_a_week_is_placed_the_same_alone_or_after_the_week_before(runner, plan_f
     assert starts[0]["mon-run"] == "2026-05-11T20:00:00+01:00"  # 05:00 is 7 h after Sunday's lift
 
 
+def test_an_event_of_the_week_before_moved_out_of_it_by_hand_is_not_read_back(runner, plan_file, tmp_path):
+    """The feed holds the week before as the calendar shows it: an event moved into the new week is not in it.
+
+    The next export drops that event (it is not one of the new week's), so placing around it would
+    move Monday's run for a lift no calendar holds any more; `sync` lists the week's own window too.
+    """
+    path, feed = plan_file(HEAD + BOUNDARY), tmp_path / "feed.ics"
+    assert runner.invoke(main, ["export", str(path), "--week", "2026-W19", "-o", str(feed)]).exit_code == 0
+    text = feed.read_text()
+    assert "20260510T210000" in text and "20260510T220000" in text  # Sunday's lift of 2026-W19
+    moved = text.replace("20260510T210000", "20260511T050000").replace("20260510T220000", "20260511T060000")
+    feed.write_text(moved)
+    result = runner.invoke(main, ["export", str(path), "--week", WEEK, "-o", str(feed)])
+    assert result.exit_code == 0, result.output
+    (run,) = [e for e in events(feed.read_bytes()).values() if e["summary"].startswith("Tempo")]
+    assert run["start"].strftime("%a %H:%M") == "Mon 05:00"  # as with no Sunday lift held: nothing is 8 h before it
+
+
 CRON_FLIP = """
 [rules]
 min_gap_hours = 10
