@@ -407,7 +407,8 @@ def _block_findings(plan: Plan, weeks):
             )
             continue
         if totals is None:
-            totals = [(p, placed.get(p.number, m)) for p, m in block_totals(plan)]
+            planned = block_totals(plan)
+            totals = [(p, placed.get(p.number, m)) for p, m in planned]
         number = week.phase.number
         minutes = totals[number - 1][1]
         base = next(
@@ -419,12 +420,20 @@ def _block_findings(plan: Plan, weeks):
         growth = f"{(minutes / base[1] - 1) * 100:.1f}".removesuffix(".0")
         overridden = any(o.number == number and o.sessions for o in block.overrides)
         fix = "the minutes of this week's [[week]] sessions" if overridden else "'progress'"
+        meant = planned[base[0].number - 1][1]
+        if base[1] < meant:  # the runs of that week that found no slot are what makes this one a jump
+            advice = (
+                f"week {base[0].number} ran short: {meant - base[1]} of its {meant} min found no slot; "
+                f"make room for them there, or lower {fix}"
+            )
+        else:
+            advice = f"lower {fix}"
         yield Finding(
             "ramp",
             "warning",
             f"week {number} of the block has {minutes} min of running, {growth}% more than the {base[1]} min of "
             f"week {base[0].number}; grow a week's running by at most {RAMP:.0%} over the last full week "
-            f"(lower {fix}).",
+            f"({advice}).",
             label,
         )
 

@@ -189,6 +189,20 @@ def test_ramp_counts_flexible_runs_as_placed(runner, plan_file, tmp_path):
     assert data["week_totals"][1]["run_minutes"] == 30 + 20
 
 
+def test_a_ramp_after_a_week_that_ran_short_says_so_instead_of_blaming_progress(runner, plan_file, tmp_path):
+    """Week 1's long run finds no slot, so week 2 is a jump over the 30 min week 1 ran; the fix is week 1's room."""
+    busy = tmp_path / "busy.ics"
+    busy.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:away@example.com\r\n"
+        "DTSTAMP:20260501T000000Z\r\nDTSTART;VALUE=DATE:20260516\r\nDTEND;VALUE=DATE:20260517\r\n"
+        "SUMMARY:Away\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    data = check_json(runner, plan_file(RAMP_PLAN), "--busy", str(busy))
+    (ramp,) = [f for f in data["findings"] if f["rule"] == "ramp"]
+    assert ramp["week"] == "2026-W21" and "110 min of running" in ramp["message"] and "the 30 min of week 1" in ramp["message"]
+    assert "week 1 ran short: 60 of its 90 min found no slot" in ramp["message"]
+
+
 def test_flexible_progress_is_judged_by_the_ramp_rule(runner, plan_file):
     ramps = [f for f in check_json(runner, plan_file(HEAD + BLOCK + LONG))["findings"] if f["rule"] == "ramp"]
     assert ramps[0]["week"] == "2026-W21"
