@@ -42,7 +42,7 @@ def read_busy_sources(plan, weeks, extra: tuple[str, ...] = ()) -> list[tuple[da
             raise InvalidInput(
                 f"{named}: syncplan reads busy calendars from files and http(s) URLs only; fix it in {origin} ({hint})."
             )
-        data = fetch(where) if _is_url(where) else _read_file(Path(where), named, origin)
+        data = fetch(where, origin=origin) if _is_url(where) else _read_file(Path(where), named, origin)
         found += read_busy(data, start, end, plan.zone, named)
     return merge(found)
 
@@ -70,18 +70,19 @@ def _read_file(path: Path, named: str, origin: str = "--busy") -> bytes:
     return data
 
 
-def fetch(url: str, timeout: float | None = None, limit: int | None = None) -> bytes:
+def fetch(url: str, timeout: float | None = None, limit: int | None = None, origin: str = "--busy") -> bytes:
     """An .ics feed over http(s), whole within ``timeout`` seconds and ``limit`` bytes.
 
     The download runs on a daemon thread that the caller waits for until the
     deadline: a socket timeout alone bounds each read, and a server that sends
     a byte every few seconds would never trip it. A failure is worth retrying
-    later (exit 1); a URL that cannot be fetched at all is the user's to fix (exit 2).
+    later (exit 1); a URL that cannot be fetched at all is the user's to fix (exit 2). ``origin`` says
+    where the URL was given, for the messages that ask to fix it.
     """
     timeout = URL_TIMEOUT if timeout is None else timeout
     limit = limit or MAX_ICS_BYTES
-    _check_url(url)
-    download = _Download(url, time.monotonic() + timeout, limit)
+    _check_url(url, origin)
+    download = _Download(url, time.monotonic() + timeout, limit, origin)
     worker = threading.Thread(target=download.run, name="syncplan-fetch", daemon=True)
     worker.start()
     worker.join(timeout)
@@ -100,8 +101,8 @@ class _Download:
 
     CHUNK = 65536
 
-    def __init__(self, url: str, deadline: float, limit: int):
-        self.url, self.deadline, self.limit = url, deadline, limit
+    def __init__(self, url: str, deadline: float, limit: int, origin: str):
+        self.url, self.deadline, self.limit, self.origin = url, deadline, limit, origin
         self.data: bytes = b""
         self.error: BaseException | None = None
         self.given_up = False
@@ -123,7 +124,7 @@ class _Download:
         import urllib.request
 
         request = urllib.request.Request(self.url, headers={"User-Agent": "syncplan", "Accept": "text/calendar, */*"})
-        opener = urllib.request.build_opener(_redirects_within_http(self.url))
+        opener = urllib.request.build_opener(_redirects_within_http(self.url, self.origin))
         try:
             with opener.open(request, timeout=self.left()) as answer:
                 chunks, size = [], 0
@@ -137,7 +138,7 @@ class _Download:
                 encoding = answer.headers.get("Content-Encoding", "").strip().lower()
         except urllib.error.HTTPError as exc:
             raise SyncplanError(
-                f"{self.url}: the busy calendar could not be fetched (HTTP {exc.code} {_one_line(exc.reason)}); {_advice(exc.code)}"
+                f"{self.url}: the busy calendar could not be fetched (HTTP {exc.code} {_one_line(exc.reason)}); {_advice(exc.code, self.origin)}"
             ) from None
         if size > self.limit:
             raise self.too_large()
@@ -158,26 +159,27 @@ class _Download:
 
         if encoding not in ("gzip", "x-gzip", "deflate"):
             raise SyncplanError(f"{self.url}: the server sent the busy calendar encoded as {encoding!r}, which syncplan cannot read.")
-        raw = encoding == "deflate" and not (len(data) >= 2 and (data[0] & 0x0F) == 8 and int.from_bytes(data[:2], "big") % 31 == 0)
+        raw = encoding == "deflate" and not _zlib_header(data)
         out, rest = b"", data
         while rest:
             unpack = zlib.decompressobj(wbits=-15 if raw else 47)  # raw deflate, or a gzip or zlib header
             try:
                 out += unpack.decompress(rest, self.limit + 1 - len(out))
             except zlib.error as exc:
-                raise SyncplanError(
-                    f"{self.url}: the server's {encoding}-compressed answer cannot be unpacked ({exc}); "
-                    f"check that the address serves a calendar, or ask whoever runs the server."
-                ) from None
+                raise self.unpackable(encoding, f"cannot be unpacked ({exc})") from None
             if len(out) > self.limit:
                 raise self.too_large()
             if not unpack.eof:  # the whole answer arrived (its length was checked): the server sent it so
-                raise SyncplanError(
-                    f"{self.url}: the server's {encoding}-compressed answer ends before its compressed data does; "
-                    f"check that the address serves a calendar, or ask whoever runs the server."
-                )
+                raise self.unpackable(encoding, "ends before its compressed data does")
             rest = b"" if raw or not unpack.unused_data.strip(b"\0") else unpack.unused_data  # gzip may be padded with zeros
         return out
+
+    def unpackable(self, encoding: str, why: str) -> SyncplanError:
+        """A compressed answer that arrived whole and is broken: retrying fetches the same bytes."""
+        return SyncplanError(
+            f"{self.url}: the server's {encoding}-compressed answer {why}; "
+            f"check that the address serves a calendar, or ask whoever runs the server."
+        )
 
     def too_large(self) -> SyncplanError:
         return SyncplanError(f"{self.url}: the busy calendar is larger than {self.limit // 1_000_000} MB; syncplan stopped reading it.")
@@ -186,7 +188,7 @@ class _Download:
         return max(self.deadline - time.monotonic(), 0.001)
 
 
-def _redirects_within_http(url: str):
+def _redirects_within_http(url: str, origin: str):
     """urllib's redirect handler, held to http(s): it would follow a server's redirect to ftp:// too."""
     import urllib.request
     from urllib.parse import urlsplit
@@ -196,14 +198,19 @@ def _redirects_within_http(url: str):
             if urlsplit(newurl).scheme.lower() not in ("http", "https"):
                 raise SyncplanError(
                     f"{url}: the server redirects to {newurl!r}, and syncplan follows redirects only to http(s) "
-                    f"addresses; check the URL under [busy] ics or --busy."
+                    f"addresses; check the URL in {origin}."
                 )
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     return Redirects()
 
 
-def _check_url(url: str) -> None:
+def _zlib_header(data: bytes) -> bool:
+    """Whether ``data`` opens with a zlib header (RFC 1950): deflate method, check bits right."""
+    return len(data) >= 2 and data[0] & 0x0F == 8 and int.from_bytes(data[:2], "big") % 31 == 0
+
+
+def _check_url(url: str, origin: str) -> None:
     """A URL that no server could answer is the user's to fix, not worth retrying."""
     from urllib.parse import urlsplit
 
@@ -219,18 +226,18 @@ def _check_url(url: str) -> None:
         except ValueError as exc:
             problem = f"cannot be read ({_one_line(exc)})"
     if problem:
-        raise InvalidInput(f"{url!r}: this busy calendar URL {problem}; fix it under [busy] ics or --busy.")
+        raise InvalidInput(f"{url!r}: this busy calendar URL {problem}; fix it in {origin}.")
 
 
-def _advice(status: int) -> str:
+def _advice(status: int, origin: str) -> str:
     """What to do about an HTTP error: wait for a server that is busy or down, check a link that no longer works."""
     if status in (408, 425, 429) or status >= 500:
         return "try again later."
     if status in (401, 403):
-        return "the server refuses it; if the calendar's secret address was reset, put the new one under [busy] ics or --busy."
+        return f"the server refuses it; if the calendar's secret address was reset, put the new one in {origin}."
     if status in (404, 410):
-        return "the calendar is no longer at that address (unpublished or moved); check the URL under [busy] ics or --busy."
-    return "check the URL under [busy] ics or --busy."
+        return f"the calendar is no longer at that address (unpublished or moved); check the URL in {origin}."
+    return f"check the URL in {origin}."
 
 
 def _reason(exc: Exception) -> str:
